@@ -1,0 +1,55 @@
+# Culture of Care. `make run` and `make test` are all a new machine needs (see README).
+PYTHON_BIN ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install assets migrate seed serve test lint format bench worker clean
+
+run: install assets migrate seed serve
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: node_modules/.installed
+	npm run --silent build
+
+migrate: $(VENV)/.installed
+	$(MANAGE) migrate --no-input
+	$(MANAGE) loaddata culture-of-care-standards
+
+seed: $(VENV)/.installed
+	$(MANAGE) seed_demo
+
+serve:
+	@echo "Culture of Care is at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A culture_of_care worker --loglevel=info --concurrency=2
+
+test: install assets
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 var

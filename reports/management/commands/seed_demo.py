@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from standards.demo import DEMO_PEOPLE, seed_demo_organisation
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo trust, wards and one demo user per role (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=getattr(settings, "DEMO_PASSWORD", ""),
+            help="Password for every demo user (default: DEMO_PASSWORD)",
+        )
+
+    def handle(self, *args, password: str, **options):
+        if not password:
+            self.stderr.write("Set DEMO_PASSWORD or pass --password.")
+            raise SystemExit(2)
+        trust = seed_demo_organisation(password=password)
+        self.stdout.write(self.style.SUCCESS(f"Demo trust ready: {trust}"))
+        self.stdout.write("Demo sign-ins (password for each: %s)" % password)
+        for person in DEMO_PEOPLE:
+            self.stdout.write(f"  {person.username:<14} {person.description}")

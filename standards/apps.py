@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class StandardsConfig(AppConfig):
+    name = "standards"
+    verbose_name = "Standards, organisations and people"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,0 +1,25 @@
+"""Last line of defence for editions in use: refuse saves and deletes from any code path."""
+
+from django.db.models.signals import pre_delete, pre_save
+from django.dispatch import receiver
+
+from .models import Commitment, FrameworkEdition, Standard
+from .services import ensure_edition_editable
+
+
+@receiver(pre_save, sender=FrameworkEdition)
+@receiver(pre_delete, sender=FrameworkEdition)
+def guard_edition(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    ensure_edition_editable(instance)
+
+
+@receiver(pre_save, sender=Commitment)
+@receiver(pre_save, sender=Standard)
+@receiver(pre_delete, sender=Commitment)
+@receiver(pre_delete, sender=Standard)
+def guard_edition_part(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    ensure_edition_editable(instance.edition)

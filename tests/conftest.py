@@ -1,0 +1,103 @@
+"""Shared fixtures: the standards catalogue, organisations and one persona per role."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import (
+    SiteFactory,
+    TrustFactory,
+    TrustMembershipFactory,
+    UserFactory,
+    WardFactory,
+    WardMembershipFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = settings.REDIS_URL or "in-process (no REDIS_URL)"
+    return [f"database: {engine}", f"celery broker: {broker}"]
+
+
+def service_unavailable(reason: str):
+    """In CI a missing service is a failure, never a skip; elsewhere, skip with the reason."""
+    if IN_CI:
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def catalogue(db):
+    call_command("loaddata", "culture-of-care-standards", verbosity=0)
+    from standards.models import FrameworkEdition
+
+    return FrameworkEdition.objects.get(pk=1)
+
+
+@pytest.fixture
+def trust(db):
+    return TrustFactory(name="North Demo NHS Trust")
+
+
+@pytest.fixture
+def ward(trust):
+    return WardFactory(site=SiteFactory(trust=trust), name="Willow Ward")
+
+
+@pytest.fixture
+def other_trust_ward(db):
+    return WardFactory(site=SiteFactory(trust=TrustFactory(name="South Other NHS Trust")))
+
+
+def _ward_person(ward, role, username):
+    user = UserFactory(username=username)
+    WardMembershipFactory(user=user, ward=ward, role=role)
+    return user
+
+
+def _trust_person(trust, role, username):
+    user = UserFactory(username=username)
+    TrustMembershipFactory(user=user, trust=trust, role=role)
+    return user
+
+
+@pytest.fixture
+def ward_staff(ward):
+    return _ward_person(ward, "ward-staff", "staff")
+
+
+@pytest.fixture
+def ward_manager(ward):
+    return _ward_person(ward, "ward-manager", "manager")
+
+
+@pytest.fixture
+def le_partner(ward):
+    return _ward_person(ward, "le-partner", "partner")
+
+
+@pytest.fixture
+def le_leader(trust):
+    return _trust_person(trust, "le-leader", "leader")
+
+
+@pytest.fixture
+def qi_lead(trust):
+    return _trust_person(trust, "qi-lead", "qilead")
+
+
+@pytest.fixture
+def board_member(trust):
+    return _trust_person(trust, "board-member", "board")
+
+
+@pytest.fixture
+def outsider(other_trust_ward):
+    """A ward manager in another trust: sees nothing of `trust`."""
+    return _ward_person(other_trust_ward, "ward-manager", "outsider")

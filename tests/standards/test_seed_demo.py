@@ -1,0 +1,24 @@
+from django.core.management import call_command
+
+from standards.models import Trust, TrustMembership, User, Ward, WardMembership
+
+
+def test_seed_demo_creates_a_trust_with_two_sites_six_wards_and_a_user_per_role(db):
+    call_command("seed_demo", password="demo-pass-123", stdout=open("/dev/null", "w"))
+    trust = Trust.objects.get()
+    assert trust.sites.count() == 2
+    assert Ward.objects.filter(site__trust=trust).count() == 6
+    assert len(set(Ward.objects.values_list("service_type", flat=True))) == 6
+    ward_roles = set(WardMembership.objects.values_list("role", flat=True))
+    trust_roles = set(TrustMembership.objects.values_list("role", flat=True))
+    assert ward_roles == {"ward-staff", "ward-manager", "le-partner"}
+    assert trust_roles == {"le-leader", "qi-lead", "board-member"}
+    assert User.objects.get(username="demo.board").check_password("demo-pass-123")
+
+
+def test_seed_demo_twice_duplicates_nothing(db):
+    for _ in range(2):
+        call_command("seed_demo", password="demo-pass-123", stdout=open("/dev/null", "w"))
+    assert Trust.objects.count() == 1
+    assert Ward.objects.count() == 6
+    assert User.objects.count() == 7

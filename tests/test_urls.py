@@ -1,0 +1,60 @@
+"""Every URL except sign-in, password reset and health needs a signed-in user."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+PUBLIC = {
+    "login",
+    "health",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "admin:login",
+    "standards:static",
+}
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{entry.namespace}:" if entry.namespace else ""
+            yield from (
+                (route, f"{namespace}{name}" if name else name)
+                for route, name in _walk(entry.url_patterns, prefix + str(entry.pattern))
+            )
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.name
+
+
+def _example_path(route: str) -> str:
+    path = re.sub(r"<int:\w+>", "1", route)
+    path = re.sub(r"<(?:path:)?\w+>", "x", path)
+    path = re.sub(r"<\w+:\w+>", "x", path)
+    # Regex routes (the admin's): drop anchors and fill groups with a simple value.
+    path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", path).replace("^", "").replace("$", "")
+    path = path.replace("\\", "")
+    return "/" + path
+
+
+ROUTES = sorted(set(_walk(get_resolver().url_patterns)), key=lambda r: r[0])
+
+
+def test_url_walk_finds_the_apps_urls():
+    names = {name for _, name in ROUTES}
+    assert {"home", "standards:index", "standards:commitment", "login"} <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route,name", ROUTES, ids=[r for r, _ in ROUTES])
+def test_url_needs_sign_in(client, route, name):
+    if name in PUBLIC:
+        pytest.skip("public by design")
+    path = _example_path(route)
+    for method in (client.get, client.post):
+        response = method(path)
+        assert response.status_code in (301, 302), f"{method.__name__} {path}"
+        location = response["Location"]
+        assert "/account/sign-in/" in location or "/admin/login/" in location, location
