@@ -1,0 +1,276 @@
+"""An assessment round: scorers' independent ratings, agreed ratings, evidence, actions,
+signatures and the history of every change."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from standards.models import FrameworkEdition, Standard, Ward
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    SCORING = "scoring", "Scoring"
+    AGREEING = "agreeing", "Agreeing"
+    AWAITING_SIGNOFF = "awaiting-signoff", "Awaiting sign-off"
+    SIGNED = "signed", "Signed"
+
+
+class ScorerGroup(models.TextChoices):
+    STAFF = "staff", "Staff"
+    LIVED_EXPERIENCE = "lived-experience", "Lived experience"
+
+
+class RoundQuerySet(models.QuerySet):
+    def for_user(self, user) -> "RoundQuerySet":
+        """Rounds of the wards the user may see."""
+        return self.filter(ward__in=Ward.objects.for_user(user))
+
+    def unfinished(self) -> "RoundQuerySet":
+        return self.exclude(status=RoundStatus.SIGNED)
+
+
+class Round(models.Model):
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="rounds")
+    edition = models.ForeignKey(FrameworkEdition, on_delete=models.PROTECT, related_name="rounds")
+    label = models.CharField(max_length=100, help_text="The period, for example 2026 Q4")
+    status = models.CharField(max_length=20, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    scoring_closed_reason = models.TextField(blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(default=0)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward"],
+                condition=~Q(status="signed"),
+                name="one_unfinished_round_per_ward",
+            ),
+            models.UniqueConstraint(fields=["ward", "label"], name="unique_round_label"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ward} {self.label}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == RoundStatus.SIGNED
+
+
+class Scorer(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="scorers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorer_invitations"
+    )
+    group = models.CharField(max_length=20, choices=ScorerGroup.choices)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["group", "user__last_name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="one_invitation_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_group_display()}) in {self.round}"
+
+    @property
+    def has_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+RATING_CHOICES = [(0, "0 Not yet"), (1, "1 Starting"), (2, "2 Developing"), (3, "3 Established"),
+                  (4, "4 Embedded")]
+
+
+class Rating(models.Model):
+    """One scorer's answer for one standard. A null level is "Not sure": never a zero."""
+
+    scorer = models.ForeignKey(Scorer, on_delete=models.CASCADE, related_name="ratings")
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="ratings")
+    level = models.PositiveSmallIntegerField(null=True, blank=True, choices=RATING_CHOICES)
+    comment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scorer", "standard"], name="one_rating_per_standard"),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__lte=4), name="rating_0_to_4"
+            ),
+        ]
+
+    @property
+    def is_not_sure(self) -> bool:
+        return self.level is None
+
+
+class AgreedRating(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="agreed_ratings")
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="agreed_ratings")
+    level = models.PositiveSmallIntegerField(null=True, blank=True, choices=RATING_CHOICES)
+    rationale = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "standard"], name="one_agreed_per_standard"),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__lte=4), name="agreed_0_to_4"
+            ),
+        ]
+
+
+class EvidenceKind(models.TextChoices):
+    NOTE = "note", "Note"
+    LINK = "link", "Link"
+    FILE = "file", "File"
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # The stored name is not the uploaded one: names can carry personal information.
+    return f"evidence/round-{instance.round_id}/{instance.stored_name}"
+
+
+class Evidence(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="evidence")
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(max_length=10, choices=EvidenceKind.choices)
+    note = models.TextField(blank=True)
+    url = models.URLField(blank=True, max_length=500)
+    file = models.FileField(upload_to=evidence_path, blank=True)
+    stored_name = models.CharField(max_length=100, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["standard__commitment__number", "standard__position", "added_at"]
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not-started", "Not started"
+    IN_PROGRESS = "in-progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+OPEN_ACTION_STATUSES = [ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self) -> "ActionQuerySet":
+        return self.filter(status__in=OPEN_ACTION_STATUSES)
+
+
+class Action(models.Model):
+    """What will change. Belongs to the ward; shown in every round it was open in."""
+
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="actions")
+    origin_round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
+    rounds = models.ManyToManyField(Round, related_name="actions")
+    title = models.CharField("What will change", max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_actions"
+    )
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    standards = models.ManyToManyField(Standard, blank=True, related_name="+")
+    co_produced = models.BooleanField(
+        "A lived experience partner helped shape this action", default=False
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTION_STATUSES
+
+
+class SignatureRole(models.TextChoices):
+    WARD_MANAGER = "ward-manager", "Ward manager"
+    LIVED_EXPERIENCE_LEADER = "le-leader", "Lived experience leader"
+
+
+class SignatureDecision(models.TextChoices):
+    SIGNED = "signed", "Signed"
+    RESERVATIONS = "reservations", "Signed with reservations"
+    DECLINED = "declined", "Declined to sign"
+
+
+class Signature(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="signatures")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=SignatureRole.choices)
+    decision = models.CharField(max_length=20, choices=SignatureDecision.choices)
+    # Reservations and reasons are the signer's own words, reproduced verbatim.
+    words = models.TextField(blank=True)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "role"],
+                condition=Q(voided_at__isnull=True) & ~Q(decision="declined"),
+                name="one_live_signature_per_role",
+            )
+        ]
+
+    @property
+    def is_live(self) -> bool:
+        return self.voided_at is None
+
+
+class HistoryKind(models.TextChoices):
+    ROUND = "round", "Round"
+    RATING = "rating", "Rating"
+    AGREED = "agreed", "Agreed rating"
+    EVIDENCE = "evidence", "Evidence"
+    ACTION = "action", "Action"
+    SIGNATURE = "signature", "Signature"
+
+
+class HistoryEntry(models.Model):
+    """Who changed what, when, with the values before and after."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20, choices=HistoryKind.choices)
+    summary = models.CharField(max_length=300)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "history entries"

@@ -1,0 +1,71 @@
+"""Who may do what on a round: computed once per request from the user's memberships."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+
+from standards.models import TrustMembership, TrustRole, WardMembership, WardRole
+
+from .models import Round, Scorer
+
+
+@dataclass(frozen=True)
+class Access:
+    ward_roles: frozenset[str]
+    trust_roles: frozenset[str]
+    scorer: Scorer | None
+
+    @property
+    def is_manager(self) -> bool:
+        return WardRole.MANAGER in self.ward_roles
+
+    @property
+    def is_qi_lead(self) -> bool:
+        return TrustRole.QI_LEAD in self.trust_roles
+
+    @property
+    def is_le_leader(self) -> bool:
+        return TrustRole.LIVED_EXPERIENCE_LEADER in self.trust_roles
+
+    @property
+    def is_ward_member(self) -> bool:
+        return bool(self.ward_roles)
+
+    @property
+    def can_run_round(self) -> bool:
+        """Open rounds, invite scorers, move the round on: ward manager or trust QI lead."""
+        return self.is_manager or self.is_qi_lead
+
+    @property
+    def can_agree(self) -> bool:
+        """Record agreed ratings: the ward manager (never a lived experience partner)."""
+        return self.is_manager
+
+    @property
+    def can_contribute(self) -> bool:
+        """Add evidence and actions: the ward's people (staff, manager, partners)."""
+        return self.is_ward_member
+
+    @property
+    def can_read_history(self) -> bool:
+        return self.is_qi_lead or self.is_manager
+
+
+def access_for(*, user, ward, round: Round | None = None) -> Access:
+    ward_roles = frozenset(
+        WardMembership.objects.filter(user=user, ward=ward).values_list("role", flat=True)
+    )
+    trust_roles = frozenset(
+        TrustMembership.objects.filter(user=user, trust_id=ward.site.trust_id).values_list(
+            "role", flat=True
+        )
+    )
+    scorer = None
+    if round is not None:
+        scorer = Scorer.objects.filter(round=round, user=user).first()
+    return Access(ward_roles=ward_roles, trust_roles=trust_roles, scorer=scorer)
+
+
+def require(allowed: bool, message: str = "You do not have permission to do this.") -> None:
+    if not allowed:
+        raise PermissionDenied(message)

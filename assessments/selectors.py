@@ -1,0 +1,238 @@
+"""Reads shared by the assessment pages, reports and tasks. Each is scoped or takes a round
+already fetched through a scoped read."""
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from standards.models import Commitment, Standard, Ward
+
+from .models import (
+    Action,
+    AgreedRating,
+    Evidence,
+    HistoryEntry,
+    Rating,
+    Round,
+    RoundStatus,
+    Scorer,
+    ScorerGroup,
+    Signature,
+)
+
+FLAG_DIFFERENCE = 2
+
+
+def get_round_for_user(*, user, round_id: int) -> Round:
+    """A round of a ward the user may see; 404 otherwise."""
+    round = (
+        Round.objects.for_user(user)
+        .select_related("ward__site__trust", "edition", "opened_by")
+        .filter(pk=round_id)
+        .first()
+    )
+    if round is None:
+        raise Http404("No such round")
+    return round
+
+
+def ward_rounds(*, ward: Ward) -> QuerySet[Round]:
+    return ward.rounds.select_related("edition").annotate(scorer_count=Count("scorers"))
+
+
+def round_standards(*, round: Round) -> QuerySet[Standard]:
+    return (
+        Standard.objects.filter(edition_id=round.edition_id)
+        .select_related("commitment")
+        .prefetch_related("pillars")
+        .order_by("commitment__number", "position")
+    )
+
+
+def round_commitments(*, round: Round) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(edition_id=round.edition_id).order_by("number")
+
+
+def scorers(*, round: Round) -> QuerySet[Scorer]:
+    return round.scorers.select_related("user").annotate(
+        answered=Count("ratings")
+    )
+
+
+def scorer_ratings(*, scorer: Scorer) -> dict[int, Rating]:
+    """The scorer's own answers, by standard id."""
+    return {r.standard_id: r for r in scorer.ratings.all()}
+
+
+def unanswered_standards(*, scorer: Scorer) -> list[Standard]:
+    answered = scorer.ratings.values("standard_id")
+    return list(
+        Standard.objects.filter(edition_id=scorer.round.edition_id)
+        .exclude(pk__in=answered)
+        .select_related("commitment")
+        .order_by("commitment__number", "position")
+    )
+
+
+@dataclass
+class GroupRatings:
+    levels: list[int] = field(default_factory=list)
+    not_sure: int = 0
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.levels) if self.levels else None
+
+    @property
+    def counts(self) -> list[tuple[int, int]]:
+        counter = Counter(self.levels)
+        return [(level, counter.get(level, 0)) for level in range(5)]
+
+    @property
+    def range(self) -> tuple[int, int] | None:
+        return (min(self.levels), max(self.levels)) if self.levels else None
+
+
+@dataclass
+class Comparison:
+    standard: Standard
+    staff: GroupRatings
+    lived_experience: GroupRatings
+    agreed: AgreedRating | None = None
+
+    @property
+    def difference(self) -> float | None:
+        """Lived experience median minus staff median."""
+        if self.staff.median is None or self.lived_experience.median is None:
+            return None
+        return self.lived_experience.median - self.staff.median
+
+    @property
+    def flagged(self) -> bool:
+        return self.difference is not None and abs(self.difference) >= FLAG_DIFFERENCE
+
+    def outside_both_ranges(self, level: int) -> bool:
+        ranges = [g.range for g in (self.staff, self.lived_experience) if g.range]
+        return bool(ranges) and all(not lo <= level <= hi for lo, hi in ranges)
+
+    @property
+    def needs_rationale(self) -> bool:
+        if self.agreed is None:
+            return self.flagged
+        if self.flagged:
+            return True
+        return self.agreed.level is not None and self.outside_both_ranges(self.agreed.level)
+
+
+def round_comparisons(*, round: Round, standards=None) -> list[Comparison]:
+    """Side by side for each standard: both groups' submitted ratings and the agreed one.
+
+    Only submitted scorers count: an unsubmitted scorer's answers stay private.
+    """
+    standards = list(standards if standards is not None else round_standards(round=round))
+    ids = [s.pk for s in standards]
+    groups: dict[int, dict[str, GroupRatings]] = defaultdict(
+        lambda: {ScorerGroup.STAFF: GroupRatings(), ScorerGroup.LIVED_EXPERIENCE: GroupRatings()}
+    )
+    ratings = Rating.objects.filter(
+        scorer__round=round, scorer__submitted_at__isnull=False, standard_id__in=ids
+    ).values_list("standard_id", "scorer__group", "level", "comment")
+    for standard_id, group, level, comment in ratings:
+        bucket = groups[standard_id][group]
+        if level is None:
+            bucket.not_sure += 1
+        else:
+            bucket.levels.append(level)
+        if comment:
+            bucket.comments.append(comment)
+    agreed = {
+        a.standard_id: a
+        for a in AgreedRating.objects.filter(round=round, standard_id__in=ids).select_related(
+            "updated_by"
+        )
+    }
+    return [
+        Comparison(
+            standard=s,
+            staff=groups[s.pk][ScorerGroup.STAFF],
+            lived_experience=groups[s.pk][ScorerGroup.LIVED_EXPERIENCE],
+            agreed=agreed.get(s.pk),
+        )
+        for s in standards
+    ]
+
+
+def compare_standard(*, round: Round, standard: Standard) -> Comparison:
+    return round_comparisons(round=round, standards=[standard])[0]
+
+
+def missing_agreed_ratings(*, round: Round) -> list[Standard]:
+    """Standards still without an agreed rating, or without a rationale they need."""
+    return [
+        c.standard
+        for c in round_comparisons(round=round)
+        if c.agreed is None or (c.needs_rationale and not c.agreed.rationale.strip())
+    ]
+
+
+def commitment_scores(*, round: Round) -> QuerySet[Commitment]:
+    """Each commitment with the mean agreed level of its rated standards (database-side)."""
+    return round_commitments(round=round).annotate(
+        mean=Avg(
+            "standards__agreed_ratings__level",
+            filter=Q(standards__agreed_ratings__round=round),
+        ),
+        rated=Count(
+            "standards__agreed_ratings",
+            filter=Q(standards__agreed_ratings__round=round, standards__agreed_ratings__level__isnull=False),
+        ),
+        total=Count("standards", distinct=True),
+    )
+
+
+def round_evidence(*, round: Round) -> QuerySet[Evidence]:
+    return round.evidence.select_related("standard", "added_by")
+
+
+def get_evidence_for_user(*, user, evidence_id: int) -> Evidence:
+    evidence = (
+        Evidence.objects.filter(round__in=Round.objects.for_user(user), pk=evidence_id)
+        .select_related("round__ward__site", "standard")
+        .first()
+    )
+    if evidence is None:
+        raise Http404("No such evidence")
+    return evidence
+
+
+def round_actions(*, round: Round) -> QuerySet[Action]:
+    return round.actions.select_related("owner").prefetch_related(
+        Prefetch("standards", queryset=Standard.objects.order_by("code"))
+    )
+
+
+def get_action_for_user(*, user, action_id: int) -> Action:
+    action = (
+        Action.objects.filter(ward__in=Ward.objects.for_user(user), pk=action_id)
+        .select_related("ward__site", "owner", "origin_round")
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action")
+    return action
+
+
+def round_signatures(*, round: Round) -> QuerySet[Signature]:
+    return round.signatures.select_related("signer")
+
+
+def round_history(*, round: Round) -> QuerySet[HistoryEntry]:
+    return round.history.select_related("actor")
+
+
+def latest_signed_round(*, ward: Ward) -> Round | None:
+    return ward.rounds.filter(status=RoundStatus.SIGNED).order_by("-signed_at").first()

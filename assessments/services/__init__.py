@@ -1,0 +1,37 @@
+"""Every change to an assessment goes through these functions, which enforce its rules."""
+
+from .actions import create_action, update_action
+from .agreeing import record_agreed_rating
+from .common import ConflictError, LockedError
+from .evidence import add_evidence, delete_evidence
+from .rounds import (
+    close_scoring,
+    finish_agreeing,
+    open_round,
+    return_to_agreeing,
+    set_scorers,
+    start_scoring,
+)
+from .scoring import save_rating, submit_ratings
+from .signing import reopen_round, sign_as_leader, sign_as_manager
+
+__all__ = [
+    "ConflictError",
+    "LockedError",
+    "add_evidence",
+    "close_scoring",
+    "create_action",
+    "delete_evidence",
+    "finish_agreeing",
+    "open_round",
+    "record_agreed_rating",
+    "reopen_round",
+    "return_to_agreeing",
+    "save_rating",
+    "set_scorers",
+    "sign_as_leader",
+    "sign_as_manager",
+    "start_scoring",
+    "submit_ratings",
+    "update_action",
+]

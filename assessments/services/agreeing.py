@@ -1,0 +1,83 @@
+"""Agreeing one rating per standard, with a rationale where the groups disagree."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from standards.models import Standard
+
+from ..models import AgreedRating, HistoryKind, Round, RoundStatus
+from ..permissions import access_for, require
+from .common import ConflictError, lock_round, record, require_status
+from .scoring import parse_answer
+
+
+def rationale_required(*, comparison, level: int | None) -> str | None:
+    """Why a rationale is needed for this agreed level, or None when it is optional."""
+    if comparison.flagged:
+        return "staff and lived experience partners differed by two levels or more"
+    if level is not None and comparison.outside_both_ranges(level):
+        return "the agreed rating is outside both groups' ratings"
+    return None
+
+
+def record_agreed_rating(
+    *, round: Round, standard: Standard, answer: str, rationale: str, version: int | None, by
+) -> AgreedRating:
+    """Record the agreed rating. `version` is the one the person started from: if someone
+    saved since, the save is refused and their version returned, never silently overwritten."""
+    from ..selectors import compare_standard
+
+    with transaction.atomic():
+        round = lock_round(round.pk)
+        require(access_for(user=by, ward=round.ward).can_agree, "Only the ward manager can record agreed ratings.")
+        require_status(round, RoundStatus.AGREEING, action="record agreed ratings")
+        if standard.edition_id != round.edition_id:
+            raise ValidationError("That standard is not part of this round's edition.")
+        level = parse_answer(answer, code=standard.code)
+        rationale = rationale.strip()
+        reason = rationale_required(comparison=compare_standard(round=round, standard=standard), level=level)
+        if reason and not rationale:
+            raise ValidationError(
+                {"rationale": f"Enter why you agreed this rating: {reason}"}
+            )
+        current = AgreedRating.objects.filter(round=round, standard=standard).first()
+        if current is not None and current.version != version:
+            raise ConflictError(
+                f"{current.updated_by.display_name} changed the agreed rating for "
+                f"{standard.code} while you were editing it.",
+                current=current,
+            )
+        if current is None and version:
+            raise ConflictError("This agreed rating was removed while you were editing it.", current=None)
+        before = None if current is None else {"level": current.level, "rationale": current.rationale}
+        if current is None:
+            try:
+                with transaction.atomic():
+                    agreed = AgreedRating.objects.create(
+                        round=round, standard=standard, level=level, rationale=rationale, updated_by=by
+                    )
+            except IntegrityError as error:
+                winner = AgreedRating.objects.get(round=round, standard=standard)
+                raise ConflictError(
+                    f"{winner.updated_by.display_name} recorded the agreed rating for "
+                    f"{standard.code} while you were editing it.",
+                    current=winner,
+                ) from error
+        else:
+            # Compare-and-swap on the version: under concurrency only one update can match.
+            updated = AgreedRating.objects.filter(pk=current.pk, version=version).update(
+                level=level, rationale=rationale, updated_by=by, version=version + 1
+            )
+            if not updated:
+                current.refresh_from_db()
+                raise ConflictError(
+                    f"{current.updated_by.display_name} changed the agreed rating for "
+                    f"{standard.code} while you were editing it.",
+                    current=current,
+                )
+            agreed = AgreedRating.objects.get(pk=current.pk)
+        record(
+            round=round, by=by, kind=HistoryKind.AGREED, summary=f"Agreed rating for {standard.code}",
+            before=before, after={"level": level, "rationale": rationale},
+        )
+    return agreed

@@ -1,0 +1,84 @@
+"""Independent scoring: each scorer rates every standard on their own, then submits."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from standards.models import Standard
+
+from ..models import HistoryKind, Rating, Round, RoundStatus, Scorer
+from .common import lock_round, record, require_status
+from .rounds import move_to_agreeing_if_all_submitted
+
+NOT_SURE = "not-sure"
+
+
+def parse_answer(answer: str | None, *, code: str) -> int | None:
+    """'0'..'4' is a level; 'not-sure' is None. Anything else is a clear error."""
+    if answer == NOT_SURE:
+        return None
+    if answer in {"0", "1", "2", "3", "4"}:
+        return int(answer)
+    raise ValidationError(f"Select a rating for {code}", code="required")
+
+
+def _scorer_for(round: Round, by) -> Scorer:
+    scorer = Scorer.objects.filter(round=round, user=by).first()
+    if scorer is None:
+        raise PermissionDenied("You are not a scorer in this round.")
+    return scorer
+
+
+@transaction.atomic
+def save_rating(
+    *, round: Round, standard: Standard, answer: str, comment: str = "", by
+) -> Rating:
+    """Store one answer of the acting scorer. Only their own, only while scoring, not after
+    they have submitted."""
+    round = lock_round(round.pk)
+    scorer = _scorer_for(round, by)
+    require_status(round, RoundStatus.SCORING, action="change ratings")
+    if scorer.has_submitted:
+        raise ValidationError("You have already submitted your ratings for this round.")
+    if standard.edition_id != round.edition_id:
+        raise ValidationError("That standard is not part of this round's edition.")
+    level = parse_answer(answer, code=standard.code)
+    comment = comment.strip()
+    rating = Rating.objects.filter(scorer=scorer, standard=standard).first()
+    before = None if rating is None else {"level": rating.level, "comment": rating.comment}
+    if rating is None:
+        rating = Rating.objects.create(
+            scorer=scorer, standard=standard, level=level, comment=comment
+        )
+    elif before != {"level": level, "comment": comment}:
+        rating.level, rating.comment = level, comment
+        rating.save(update_fields=["level", "comment", "updated_at"])
+    else:
+        return rating
+    record(
+        round=round, by=by, kind=HistoryKind.RATING, summary=f"Rated {standard.code}",
+        before=before, after={"level": level, "comment": comment},
+    )
+    return rating
+
+
+@transaction.atomic
+def submit_ratings(*, round: Round, by) -> Scorer:
+    """A scorer submits once every standard has an answer; the last one starts agreeing."""
+    from ..selectors import unanswered_standards
+
+    round = lock_round(round.pk)
+    scorer = _scorer_for(round, by)
+    require_status(round, RoundStatus.SCORING, action="submit ratings")
+    if scorer.has_submitted:
+        raise ValidationError("You have already submitted your ratings for this round.")
+    missing = unanswered_standards(scorer=scorer)
+    if missing:
+        raise ValidationError(
+            f"Rate every standard before you submit: {len(missing)} still to rate", code="incomplete"
+        )
+    scorer.submitted_at = timezone.now()
+    scorer.save(update_fields=["submitted_at"])
+    record(round=round, by=by, kind=HistoryKind.RATING, summary="Submitted ratings")
+    move_to_agreeing_if_all_submitted(round=round, by=by)
+    return scorer
