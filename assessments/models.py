@@ -86,8 +86,13 @@ class Scorer(models.Model):
         return self.submitted_at is not None
 
 
-RATING_CHOICES = [(0, "0 Not yet"), (1, "1 Starting"), (2, "2 Developing"), (3, "3 Established"),
-                  (4, "4 Embedded")]
+RATING_CHOICES = [
+    (0, "0 Not yet"),
+    (1, "1 Starting"),
+    (2, "2 Developing"),
+    (3, "3 Established"),
+    (4, "4 Embedded"),
+]
 
 
 class Rating(models.Model):
@@ -106,6 +111,9 @@ class Rating(models.Model):
                 condition=Q(level__isnull=True) | Q(level__lte=4), name="rating_0_to_4"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.standard_id}: {self.level}"
 
     @property
     def is_not_sure(self) -> bool:
@@ -131,6 +139,9 @@ class AgreedRating(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Agreed {self.standard_id}: {self.level}"
+
 
 class EvidenceKind(models.TextChoices):
     NOTE = "note", "Note"
@@ -154,11 +165,16 @@ class Evidence(models.Model):
     original_name = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["standard__commitment__number", "standard__position", "added_at"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.url or self.note[:60]
 
 
 class ActionStatus(models.TextChoices):
@@ -246,6 +262,9 @@ class Signature(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.get_decision_display()}"
+
     @property
     def is_live(self) -> bool:
         return self.voided_at is None
@@ -274,3 +293,6 @@ class HistoryEntry(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name_plural = "history entries"
+
+    def __str__(self) -> str:
+        return self.summary

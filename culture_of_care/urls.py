@@ -37,5 +37,6 @@ urlpatterns = [
     path("health/", home.health, name="health"),
     path("account/", include(account_urls)),
     path("standards/", include("standards.urls")),
+    path("", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]

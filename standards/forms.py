@@ -38,6 +38,4 @@ class PillarFilterForm(forms.Form):
 
     def __init__(self, *args, pillars, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pillar"].choices = [("", "All pillars")] + [
-            (p.slug, p.title) for p in pillars
-        ]
+        self.fields["pillar"].choices = [("", "All pillars")] + [(p.slug, p.title) for p in pillars]

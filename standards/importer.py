@@ -172,7 +172,9 @@ def parse_csv(content: str, *, metadata: dict) -> ParsedEdition:
                     )
         pillars = [p.strip() for p in (row["pillars"] or "").split(";") if p.strip()]
         commitment.standards.append(
-            StandardRow(line=line, code=_text(row["code"]), text=_text(row["text"]), pillars=pillars)
+            StandardRow(
+                line=line, code=_text(row["code"]), text=_text(row["text"]), pillars=pillars
+            )
         )
     return ParsedEdition(metadata, [], [], None, list(by_number.values()), errors)
 

@@ -53,9 +53,8 @@ def commitments_with_standards(
         .order_by("position", "code")
         .prefetch_related("pillars")
     )
-    return (
-        edition.commitments.order_by("number")
-        .prefetch_related(Prefetch("standards", queryset=standards, to_attr="shown_standards"))
+    return edition.commitments.order_by("number").prefetch_related(
+        Prefetch("standards", queryset=standards, to_attr="shown_standards")
     )
 
 
@@ -121,9 +120,7 @@ def get_ward_for_user(*, user, ward_id: int) -> Ward:
 
 
 def ward_roles(*, user, ward: Ward) -> set[str]:
-    return set(
-        WardMembership.objects.filter(user=user, ward=ward).values_list("role", flat=True)
-    )
+    return set(WardMembership.objects.filter(user=user, ward=ward).values_list("role", flat=True))
 
 
 def trust_roles(*, user, trust: Trust) -> set[str]:
@@ -137,4 +134,3 @@ def ward_people(*, ward: Ward, role: str | None = None) -> QuerySet:
     if role:
         memberships = memberships.filter(role=role)
     return memberships.order_by("user__last_name", "user__first_name", "user__username")
-

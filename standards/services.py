@@ -60,9 +60,7 @@ def _validate(parsed: ParsedEdition) -> list[str]:
             where = f"Line {standard.line}"
             match = CODE_PATTERN.match(standard.code)
             if not match:
-                errors.append(
-                    f"{where}: standard code '{standard.code}' must look like 2.3"
-                )
+                errors.append(f"{where}: standard code '{standard.code}' must look like 2.3")
             elif str(commitment.number) != match.group(1):
                 errors.append(
                     f"{where}: standard {standard.code} must start with its commitment number "

@@ -23,7 +23,9 @@ def _snapshot(action: Action) -> dict:
     }
 
 
-def _validate(*, ward, title: str, owner_id: int | None, due_date, status: str, standards, edition_id):
+def _validate(
+    *, ward, title: str, owner_id: int | None, due_date, status: str, standards, edition_id
+):
     errors = {}
     if not title.strip():
         errors["title"] = "Enter what will change"
@@ -52,19 +54,40 @@ def create_action(
     co_produced: bool = False,
 ) -> Action:
     round = lock_round(round.pk)
-    require(access_for(user=by, ward=round.ward).can_contribute, "Only the ward's people can add actions.")
+    require(
+        access_for(user=by, ward=round.ward).can_contribute,
+        "Only the ward's people can add actions.",
+    )
     if round.is_locked:
         raise LockedError()
-    _validate(ward=round.ward, title=title, owner_id=owner_id, due_date=due_date, status=status,
-              standards=standards, edition_id=round.edition_id)
+    _validate(
+        ward=round.ward,
+        title=title,
+        owner_id=owner_id,
+        due_date=due_date,
+        status=status,
+        standards=standards,
+        edition_id=round.edition_id,
+    )
     action = Action.objects.create(
-        ward=round.ward, origin_round=round, title=title.strip(), owner_id=owner_id,
-        due_date=due_date, status=status, co_produced=co_produced, created_by=by,
+        ward=round.ward,
+        origin_round=round,
+        title=title.strip(),
+        owner_id=owner_id,
+        due_date=due_date,
+        status=status,
+        co_produced=co_produced,
+        created_by=by,
     )
     action.rounds.add(round)
     action.standards.set(standards)
-    record(round=round, by=by, kind=HistoryKind.ACTION, summary=f"Added action: {action.title}",
-           after=_snapshot(action))
+    record(
+        round=round,
+        by=by,
+        kind=HistoryKind.ACTION,
+        summary=f"Added action: {action.title}",
+        after=_snapshot(action),
+    )
     return action
 
 
@@ -82,10 +105,20 @@ def update_action(
     by,
 ) -> Action:
     """Change an action. Refused with the other person's version if someone saved first."""
-    require(access_for(user=by, ward=action.ward).can_contribute, "Only the ward's people can change actions.")
+    require(
+        access_for(user=by, ward=action.ward).can_contribute,
+        "Only the ward's people can change actions.",
+    )
     edition_id = action.origin_round.edition_id
-    _validate(ward=action.ward, title=title, owner_id=owner_id, due_date=due_date, status=status,
-              standards=standards, edition_id=edition_id)
+    _validate(
+        ward=action.ward,
+        title=title,
+        owner_id=owner_id,
+        due_date=due_date,
+        status=status,
+        standards=standards,
+        edition_id=edition_id,
+    )
     current = Action.objects.select_for_update().get(pk=action.pk)
     if current.version != version:
         raise ConflictError(
@@ -93,15 +126,27 @@ def update_action(
         )
     before = _snapshot(current)
     updated = Action.objects.filter(pk=action.pk, version=version).update(
-        title=title.strip(), owner_id=owner_id, due_date=due_date, status=status,
-        co_produced=co_produced, version=version + 1,
+        title=title.strip(),
+        owner_id=owner_id,
+        due_date=due_date,
+        status=status,
+        co_produced=co_produced,
+        version=version + 1,
     )
     if not updated:
         current.refresh_from_db()
-        raise ConflictError("Someone else changed this action while you were editing it.", current=current)
+        raise ConflictError(
+            "Someone else changed this action while you were editing it.", current=current
+        )
     current.refresh_from_db()
     current.standards.set(standards)
     latest_round = current.rounds.order_by("-opened_at", "-pk").first() or current.origin_round
-    record(round=latest_round, by=by, kind=HistoryKind.ACTION,
-           summary=f"Changed action: {current.title}", before=before, after=_snapshot(current))
+    record(
+        round=latest_round,
+        by=by,
+        kind=HistoryKind.ACTION,
+        summary=f"Changed action: {current.title}",
+        before=before,
+        after=_snapshot(current),
+    )
     return current

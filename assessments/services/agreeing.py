@@ -29,17 +29,20 @@ def record_agreed_rating(
 
     with transaction.atomic():
         round = lock_round(round.pk)
-        require(access_for(user=by, ward=round.ward).can_agree, "Only the ward manager can record agreed ratings.")
+        require(
+            access_for(user=by, ward=round.ward).can_agree,
+            "Only the ward manager can record agreed ratings.",
+        )
         require_status(round, RoundStatus.AGREEING, action="record agreed ratings")
         if standard.edition_id != round.edition_id:
             raise ValidationError("That standard is not part of this round's edition.")
         level = parse_answer(answer, code=standard.code)
         rationale = rationale.strip()
-        reason = rationale_required(comparison=compare_standard(round=round, standard=standard), level=level)
+        reason = rationale_required(
+            comparison=compare_standard(round=round, standard=standard), level=level
+        )
         if reason and not rationale:
-            raise ValidationError(
-                {"rationale": f"Enter why you agreed this rating: {reason}"}
-            )
+            raise ValidationError({"rationale": f"Enter why you agreed this rating: {reason}"})
         current = AgreedRating.objects.filter(round=round, standard=standard).first()
         if current is not None and current.version != version:
             raise ConflictError(
@@ -48,13 +51,21 @@ def record_agreed_rating(
                 current=current,
             )
         if current is None and version:
-            raise ConflictError("This agreed rating was removed while you were editing it.", current=None)
-        before = None if current is None else {"level": current.level, "rationale": current.rationale}
+            raise ConflictError(
+                "This agreed rating was removed while you were editing it.", current=None
+            )
+        before = (
+            None if current is None else {"level": current.level, "rationale": current.rationale}
+        )
         if current is None:
             try:
                 with transaction.atomic():
                     agreed = AgreedRating.objects.create(
-                        round=round, standard=standard, level=level, rationale=rationale, updated_by=by
+                        round=round,
+                        standard=standard,
+                        level=level,
+                        rationale=rationale,
+                        updated_by=by,
                     )
             except IntegrityError as error:
                 winner = AgreedRating.objects.get(round=round, standard=standard)
@@ -77,7 +88,11 @@ def record_agreed_rating(
                 )
             agreed = AgreedRating.objects.get(pk=current.pk)
         record(
-            round=round, by=by, kind=HistoryKind.AGREED, summary=f"Agreed rating for {standard.code}",
-            before=before, after={"level": level, "rationale": rationale},
+            round=round,
+            by=by,
+            kind=HistoryKind.AGREED,
+            summary=f"Agreed rating for {standard.code}",
+            before=before,
+            after={"level": level, "rationale": rationale},
         )
     return agreed

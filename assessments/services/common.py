@@ -26,9 +26,7 @@ class ConflictError(ValidationError):
 def lock_round(round_id: int) -> Round:
     """Re-read the round inside the transaction, holding a row lock so transitions serialise."""
     return (
-        Round.objects.select_for_update(of=("self",))
-        .select_related("ward__site")
-        .get(pk=round_id)
+        Round.objects.select_for_update(of=("self",)).select_related("ward__site").get(pk=round_id)
     )
 
 

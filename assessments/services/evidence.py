@@ -69,7 +69,10 @@ def add_evidence(
 ) -> Evidence:
     """Add a note, link or file to a standard of an unsigned round. Never patient details."""
     round = lock_round(round.pk)
-    require(access_for(user=by, ward=round.ward).can_contribute, "Only the ward's people can add evidence.")
+    require(
+        access_for(user=by, ward=round.ward).can_contribute,
+        "Only the ward's people can add evidence.",
+    )
     require_status(round, *EDITABLE_STATUSES, action="add evidence")
     if standard.edition_id != round.edition_id:
         raise ValidationError({"standard": "Choose a standard from this round's edition"})
@@ -80,7 +83,9 @@ def add_evidence(
             raise ValidationError({"note": "Enter the evidence"})
     elif kind == EvidenceKind.LINK:
         if not url.strip():
-            raise ValidationError({"url": "Enter a link, like https://intranet.example.nhs.uk/page"})
+            raise ValidationError(
+                {"url": "Enter a link, like https://intranet.example.nhs.uk/page"}
+            )
         evidence.url = url.strip()
     elif kind == EvidenceKind.FILE:
         content_type = _check_upload(upload)
@@ -93,7 +98,9 @@ def add_evidence(
         raise ValidationError({"kind": "Choose a note, a link or a file"})
     evidence.save()
     record(
-        round=round, by=by, kind=HistoryKind.EVIDENCE,
+        round=round,
+        by=by,
+        kind=HistoryKind.EVIDENCE,
         summary=f"Added {evidence.get_kind_display().lower()} evidence to {standard.code}",
         after={"kind": kind, "note": note, "url": evidence.url, "file": evidence.original_name},
     )
@@ -104,12 +111,26 @@ def add_evidence(
 def delete_evidence(*, evidence: Evidence, by) -> None:
     round = lock_round(evidence.round_id)
     access = access_for(user=by, ward=round.ward)
-    require(evidence.added_by_id == by.pk or access.is_manager, "Only the person who added it or the ward manager can remove evidence.")
+    require(
+        evidence.added_by_id == by.pk or access.is_manager,
+        "Only the person who added it or the ward manager can remove evidence.",
+    )
     require_status(round, *EDITABLE_STATUSES, action="remove evidence")
-    before = {"kind": evidence.kind, "note": evidence.note, "url": evidence.url, "file": evidence.original_name}
+    before = {
+        "kind": evidence.kind,
+        "note": evidence.note,
+        "url": evidence.url,
+        "file": evidence.original_name,
+    }
     code = evidence.standard.code
     stored = evidence.file.name if evidence.file else None
     evidence.delete()
     if stored:
         transaction.on_commit(lambda: evidence.file.storage.delete(stored))
-    record(round=round, by=by, kind=HistoryKind.EVIDENCE, summary=f"Removed evidence from {code}", before=before)
+    record(
+        round=round,
+        by=by,
+        kind=HistoryKind.EVIDENCE,
+        summary=f"Removed evidence from {code}",
+        before=before,
+    )

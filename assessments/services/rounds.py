@@ -38,7 +38,10 @@ def open_round(
     scorer_ids: list[int] | None = None,
 ) -> Round:
     """Open a round for a ward: one unfinished round per ward; open actions carry into it."""
-    require(access_for(user=by, ward=ward).can_run_round, "Only a ward manager or QI lead can open a round.")
+    require(
+        access_for(user=by, ward=ward).can_run_round,
+        "Only a ward manager or QI lead can open a round.",
+    )
     edition = edition or latest_edition()
     if edition is None:
         raise ValidationError({"edition": "Load a framework edition before opening a round."})
@@ -58,8 +61,13 @@ def open_round(
         raise ValidationError("This ward already has a round in progress.") from error
     for action in Action.objects.filter(ward=ward).open():
         action.rounds.add(round)
-    record(round=round, by=by, kind=HistoryKind.ROUND, summary=f"Opened round {label}",
-           after={"status": round.status, "edition": str(edition)})
+    record(
+        round=round,
+        by=by,
+        kind=HistoryKind.ROUND,
+        summary=f"Opened round {label}",
+        after={"status": round.status, "edition": str(edition)},
+    )
     if scorer_ids:
         _replace_scorers(round=round, scorer_ids=scorer_ids, by=by)
     return round
@@ -78,8 +86,14 @@ def _replace_scorers(*, round: Round, scorer_ids: list[int], by) -> None:
         for user_id in scorer_ids
         if user_id not in existing
     )
-    record(round=round, by=by, kind=HistoryKind.ROUND, summary="Changed the scorers",
-           before={"scorers": before}, after={"scorers": sorted(scorer_ids)})
+    record(
+        round=round,
+        by=by,
+        kind=HistoryKind.ROUND,
+        summary="Changed the scorers",
+        before={"scorers": before},
+        after={"scorers": sorted(scorer_ids)},
+    )
 
 
 @transaction.atomic
@@ -98,8 +112,14 @@ def _set_status(round: Round, status: str, *, by, summary: str, **extra) -> Roun
     for name, value in extra.items():
         setattr(round, name, value)
     round.save(update_fields=["status", *extra])
-    record(round=round, by=by, kind=HistoryKind.ROUND, summary=summary,
-           before={"status": before}, after={"status": status, **extra})
+    record(
+        round=round,
+        by=by,
+        kind=HistoryKind.ROUND,
+        summary=summary,
+        before={"status": before},
+        after={"status": status, **extra},
+    )
     return round
 
 
@@ -112,7 +132,7 @@ def start_scoring(*, round: Round, by) -> Round:
     groups = set(round.scorers.values_list("group", flat=True))
     if groups != {ScorerGroup.STAFF, ScorerGroup.LIVED_EXPERIENCE}:
         raise ValidationError(
-            {"scorers": "Choose at least one staff member and one lived experience partner to score"}
+            {"scorers": "Choose at least one staff member and one lived experience partner"}
         )
     return _set_status(round, RoundStatus.SCORING, by=by, summary="Started scoring")
 
@@ -133,11 +153,18 @@ def close_scoring(*, round: Round, by, reason: str) -> Round:
     require_status(round, RoundStatus.SCORING, action="close scoring")
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Enter why scoring is being closed before everyone has submitted"})
+        raise ValidationError(
+            {"reason": "Enter why scoring is being closed before everyone has submitted"}
+        )
     if not round.scorers.filter(submitted_at__isnull=False).exists():
         raise ValidationError("Nobody has submitted their ratings yet: there is nothing to agree.")
-    return _set_status(round, RoundStatus.AGREEING, by=by, summary="Closed scoring early",
-                       scoring_closed_reason=reason)
+    return _set_status(
+        round,
+        RoundStatus.AGREEING,
+        by=by,
+        summary="Closed scoring early",
+        scoring_closed_reason=reason,
+    )
 
 
 @transaction.atomic
@@ -169,5 +196,6 @@ def return_to_agreeing(*, round: Round, by, reason: str) -> Round:
     round.signatures.filter(voided_at__isnull=True).update(
         voided_at=timezone.now(), void_reason=reason.strip()
     )
-    return _set_status(round, RoundStatus.AGREEING, by=by,
-                       summary=f"Returned to agreeing: {reason.strip()}")
+    return _set_status(
+        round, RoundStatus.AGREEING, by=by, summary=f"Returned to agreeing: {reason.strip()}"
+    )

@@ -30,9 +30,7 @@ def _scorer_for(round: Round, by) -> Scorer:
 
 
 @transaction.atomic
-def save_rating(
-    *, round: Round, standard: Standard, answer: str, comment: str = "", by
-) -> Rating:
+def save_rating(*, round: Round, standard: Standard, answer: str, comment: str = "", by) -> Rating:
     """Store one answer of the acting scorer. Only their own, only while scoring, not after
     they have submitted."""
     round = lock_round(round.pk)
@@ -56,8 +54,12 @@ def save_rating(
     else:
         return rating
     record(
-        round=round, by=by, kind=HistoryKind.RATING, summary=f"Rated {standard.code}",
-        before=before, after={"level": level, "comment": comment},
+        round=round,
+        by=by,
+        kind=HistoryKind.RATING,
+        summary=f"Rated {standard.code}",
+        before=before,
+        after={"level": level, "comment": comment},
     )
     return rating
 
@@ -75,7 +77,8 @@ def submit_ratings(*, round: Round, by) -> Scorer:
     missing = unanswered_standards(scorer=scorer)
     if missing:
         raise ValidationError(
-            f"Rate every standard before you submit: {len(missing)} still to rate", code="incomplete"
+            f"Rate every standard before you submit: {len(missing)} still to rate",
+            code="incomplete",
         )
     scorer.submitted_at = timezone.now()
     scorer.save(update_fields=["submitted_at"])

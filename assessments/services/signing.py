@@ -24,9 +24,14 @@ def _lock_if_complete(round: Round, *, by) -> Round:
         round.status = RoundStatus.SIGNED
         round.signed_at = timezone.now()
         round.save(update_fields=["status", "signed_at"])
-        record(round=round, by=by, kind=HistoryKind.ROUND,
-               summary="Signed by both: the assessment is locked",
-               before={"status": RoundStatus.AWAITING_SIGNOFF}, after={"status": RoundStatus.SIGNED})
+        record(
+            round=round,
+            by=by,
+            kind=HistoryKind.ROUND,
+            summary="Signed by both: the assessment is locked",
+            before={"status": RoundStatus.AWAITING_SIGNOFF},
+            after={"status": RoundStatus.SIGNED},
+        )
     return round
 
 
@@ -39,12 +44,19 @@ def sign_as_manager(*, round: Round, by) -> Signature:
         raise ValidationError("The ward manager has already signed this assessment.")
     leader = _live(round, SignatureRole.LIVED_EXPERIENCE_LEADER)
     if leader and leader.signer_id == by.pk:
-        raise ValidationError("The ward manager and the lived experience leader must be two different people.")
+        raise ValidationError(
+            "The ward manager and the lived experience leader must be two different people."
+        )
     signature = Signature.objects.create(
         round=round, signer=by, role=SignatureRole.WARD_MANAGER, decision=SignatureDecision.SIGNED
     )
-    record(round=round, by=by, kind=HistoryKind.SIGNATURE, summary="Ward manager signed",
-           after={"decision": signature.decision})
+    record(
+        round=round,
+        by=by,
+        kind=HistoryKind.SIGNATURE,
+        summary="Ward manager signed",
+        after={"decision": signature.decision},
+    )
     _lock_if_complete(round, by=by)
     return signature
 
@@ -53,11 +65,15 @@ def sign_as_manager(*, round: Round, by) -> Signature:
 def sign_as_leader(*, round: Round, decision: str, words: str, by) -> Signature:
     """Sign, sign with reservations (kept verbatim), or decline with a reason."""
     round = lock_round(round.pk)
-    require(access_for(user=by, ward=round.ward).is_le_leader,
-            "Only a lived experience leader of the trust can co-sign.")
+    require(
+        access_for(user=by, ward=round.ward).is_le_leader,
+        "Only a lived experience leader of the trust can co-sign.",
+    )
     require_status(round, RoundStatus.AWAITING_SIGNOFF, action="co-sign")
     if decision not in SignatureDecision.values:
-        raise ValidationError({"decision": "Choose whether you sign, sign with reservations or decline"})
+        raise ValidationError(
+            {"decision": "Choose whether you sign, sign with reservations or decline"}
+        )
     if decision == SignatureDecision.RESERVATIONS and not words.strip():
         raise ValidationError({"words": "Enter your reservations in your own words"})
     if decision == SignatureDecision.DECLINED and not words.strip():
@@ -66,16 +82,25 @@ def sign_as_leader(*, round: Round, decision: str, words: str, by) -> Signature:
         raise ValidationError("A lived experience leader has already co-signed this assessment.")
     manager = _live(round, SignatureRole.WARD_MANAGER)
     if manager and manager.signer_id == by.pk:
-        raise ValidationError("The ward manager and the lived experience leader must be two different people.")
+        raise ValidationError(
+            "The ward manager and the lived experience leader must be two different people."
+        )
     # Kept exactly as written: no trimming inside, no reformatting.
     kept = words if decision != SignatureDecision.SIGNED else ""
     signature = Signature.objects.create(
-        round=round, signer=by, role=SignatureRole.LIVED_EXPERIENCE_LEADER,
-        decision=decision, words=kept.strip("\r\n"),
+        round=round,
+        signer=by,
+        role=SignatureRole.LIVED_EXPERIENCE_LEADER,
+        decision=decision,
+        words=kept.strip("\r\n"),
     )
-    record(round=round, by=by, kind=HistoryKind.SIGNATURE,
-           summary=f"Lived experience leader: {signature.get_decision_display().lower()}",
-           after={"decision": decision, "words": signature.words})
+    record(
+        round=round,
+        by=by,
+        kind=HistoryKind.SIGNATURE,
+        summary=f"Lived experience leader: {signature.get_decision_display().lower()}",
+        after={"decision": decision, "words": signature.words},
+    )
     _lock_if_complete(round, by=by)
     return signature
 
@@ -84,13 +109,18 @@ def sign_as_leader(*, round: Round, decision: str, words: str, by) -> Signature:
 def reopen_round(*, round: Round, reason: str, by) -> Round:
     """Only a trust QI lead, only with a reason: the signatures are voided and it is recorded."""
     round = lock_round(round.pk)
-    require(access_for(user=by, ward=round.ward).is_qi_lead, "Only a trust QI lead can reopen a signed assessment.")
+    require(
+        access_for(user=by, ward=round.ward).is_qi_lead,
+        "Only a trust QI lead can reopen a signed assessment.",
+    )
     require_status(round, RoundStatus.SIGNED, action="reopen")
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Enter why the assessment is being reopened"})
     if round.ward.rounds.exclude(pk=round.pk).exclude(status=RoundStatus.SIGNED).exists():
-        raise ValidationError("This ward has another round in progress. Finish it before reopening this one.")
+        raise ValidationError(
+            "This ward has another round in progress. Finish it before reopening this one."
+        )
     # Leave "signed" first: the database refuses changes to a signed round's signatures.
     round.status = RoundStatus.AGREEING
     round.signed_at = None
@@ -99,6 +129,12 @@ def reopen_round(*, round: Round, reason: str, by) -> Round:
     voided = round.signatures.filter(voided_at__isnull=True).update(
         voided_at=timezone.now(), void_reason=f"Reopened: {reason}"
     )
-    record(round=round, by=by, kind=HistoryKind.ROUND, summary=f"Reopened: {reason}",
-           before={"status": RoundStatus.SIGNED}, after={"status": round.status, "signatures_voided": voided, "reason": reason})
+    record(
+        round=round,
+        by=by,
+        kind=HistoryKind.ROUND,
+        summary=f"Reopened: {reason}",
+        before={"status": RoundStatus.SIGNED},
+        after={"status": round.status, "signatures_voided": voided, "reason": reason},
+    )
     return round

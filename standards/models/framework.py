@@ -98,9 +98,7 @@ class Commitment(models.Model):
     class Meta:
         ordering = ["edition", "number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["edition", "number"], name="unique_commitment_number"
-            ),
+            models.UniqueConstraint(fields=["edition", "number"], name="unique_commitment_number"),
             models.CheckConstraint(
                 condition=Q(number__gte=1) & Q(number__lte=12), name="commitment_number_1_to_12"
             ),

@@ -92,7 +92,7 @@ class Site(models.Model):
 
 class WardQuerySet(models.QuerySet):
     def for_user(self, user) -> "WardQuerySet":
-        """Wards the user may see: their own wards, and every ward of a trust they hold a role in."""
+        """Wards the user may see: their own, and every ward of a trust they hold a role in."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(
@@ -137,9 +137,7 @@ class WardMembership(models.Model):
         ordering = ["ward", "role", "user"]
         constraints = [
             models.UniqueConstraint(fields=["user", "ward", "role"], name="unique_ward_role"),
-            models.CheckConstraint(
-                condition=Q(role__in=WardRole.values), name="ward_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=WardRole.values), name="ward_role_valid"),
         ]
 
     def __str__(self) -> str:
@@ -155,9 +153,7 @@ class TrustMembership(models.Model):
         ordering = ["trust", "role", "user"]
         constraints = [
             models.UniqueConstraint(fields=["user", "trust", "role"], name="unique_trust_role"),
-            models.CheckConstraint(
-                condition=Q(role__in=TrustRole.values), name="trust_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=TrustRole.values), name="trust_role_valid"),
         ]
 
     def __str__(self) -> str:

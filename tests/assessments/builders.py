@@ -33,7 +33,11 @@ def agreeing_round(*, ward, manager, staff, partner, overrides_staff=None, overr
 def agree_all(*, round, manager, answer="3", rationale="Agreed together") -> None:
     for standard in Standard.objects.filter(edition=round.edition):
         services.record_agreed_rating(
-            round=round, standard=standard, answer=answer, rationale=rationale, version=None,
+            round=round,
+            standard=standard,
+            answer=answer,
+            rationale=rationale,
+            version=None,
             by=manager,
         )
 

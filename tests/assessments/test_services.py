@@ -42,8 +42,12 @@ def _agreeing(p, **kwargs):
 
 def _signed(p, words=""):
     return signed_round(
-        ward=p["ward"], manager=p["manager"], staff=p["staff"], partner=p["partner"],
-        leader=p["leader"], words=words,
+        ward=p["ward"],
+        manager=p["manager"],
+        staff=p["staff"],
+        partner=p["partner"],
+        leader=p["leader"],
+        words=words,
     )
 
 
@@ -83,33 +87,43 @@ def test_set_scorers_refuses_people_from_outside_the_ward(people, outsider):
 
 
 def test_save_rating_stores_not_sure_as_no_level(people):
-    round = scoring_round(ward=people["ward"], manager=people["manager"],
-                          scorers=[people["staff"], people["partner"]])
+    round = scoring_round(
+        ward=people["ward"], manager=people["manager"], scorers=[people["staff"], people["partner"]]
+    )
     standard = Standard.objects.get(code="2.3")
-    rating = services.save_rating(round=round, standard=standard, answer="not-sure", by=people["staff"])
+    rating = services.save_rating(
+        round=round, standard=standard, answer="not-sure", by=people["staff"]
+    )
     assert rating.level is None and rating.is_not_sure
 
 
 def test_save_rating_refuses_a_person_who_is_not_a_scorer(people):
-    round = scoring_round(ward=people["ward"], manager=people["manager"],
-                          scorers=[people["staff"], people["partner"]])
+    round = scoring_round(
+        ward=people["ward"], manager=people["manager"], scorers=[people["staff"], people["partner"]]
+    )
     with pytest.raises(PermissionDenied):
-        services.save_rating(round=round, standard=Standard.objects.first(), answer="2",
-                             by=people["manager"])
+        services.save_rating(
+            round=round, standard=Standard.objects.first(), answer="2", by=people["manager"]
+        )
 
 
 def test_save_rating_rejects_an_unknown_answer_with_the_standard_code(people):
-    round = scoring_round(ward=people["ward"], manager=people["manager"],
-                          scorers=[people["staff"], people["partner"]])
+    round = scoring_round(
+        ward=people["ward"], manager=people["manager"], scorers=[people["staff"], people["partner"]]
+    )
     with pytest.raises(ValidationError, match="Select a rating for 2.3"):
-        services.save_rating(round=round, standard=Standard.objects.get(code="2.3"), answer="7",
-                             by=people["staff"])
+        services.save_rating(
+            round=round, standard=Standard.objects.get(code="2.3"), answer="7", by=people["staff"]
+        )
 
 
 def test_submit_ratings_needs_every_standard(people):
-    round = scoring_round(ward=people["ward"], manager=people["manager"],
-                          scorers=[people["staff"], people["partner"]])
-    services.save_rating(round=round, standard=Standard.objects.first(), answer="2", by=people["staff"])
+    round = scoring_round(
+        ward=people["ward"], manager=people["manager"], scorers=[people["staff"], people["partner"]]
+    )
+    services.save_rating(
+        round=round, standard=Standard.objects.first(), answer="2", by=people["staff"]
+    )
     with pytest.raises(ValidationError, match="75 still to rate"):
         services.submit_ratings(round=round, by=people["staff"])
 
@@ -120,8 +134,9 @@ def test_last_submission_starts_agreeing(people):
 
 
 def test_ratings_are_hidden_until_the_scorer_submits(people):
-    round = scoring_round(ward=people["ward"], manager=people["manager"],
-                          scorers=[people["staff"], people["partner"]])
+    round = scoring_round(
+        ward=people["ward"], manager=people["manager"], scorers=[people["staff"], people["partner"]]
+    )
     rate_all(round=round, user=people["staff"], answer="4")
     comparison = selectors.compare_standard(round=round, standard=Standard.objects.get(code="1.1"))
     assert comparison.staff.levels == []
@@ -131,8 +146,9 @@ def test_ratings_are_hidden_until_the_scorer_submits(people):
 
 
 def test_close_scoring_needs_a_reason_and_a_submission(people):
-    round = scoring_round(ward=people["ward"], manager=people["manager"],
-                          scorers=[people["staff"], people["partner"]])
+    round = scoring_round(
+        ward=people["ward"], manager=people["manager"], scorers=[people["staff"], people["partner"]]
+    )
     with pytest.raises(ValidationError):
         services.close_scoring(round=round, by=people["manager"], reason="")
     with pytest.raises(ValidationError, match="Nobody has submitted"):
@@ -164,39 +180,75 @@ def test_agreed_rating_needs_a_rationale_when_flagged(people):
     round = _agreeing(people, overrides_staff={"2.3": "4"}, overrides_partner={"2.3": "1"})
     standard = Standard.objects.get(code="2.3")
     with pytest.raises(ValidationError) as error:
-        services.record_agreed_rating(round=round, standard=standard, answer="3", rationale="",
-                                      version=None, by=people["manager"])
+        services.record_agreed_rating(
+            round=round,
+            standard=standard,
+            answer="3",
+            rationale="",
+            version=None,
+            by=people["manager"],
+        )
     assert "rationale" in error.value.error_dict
-    agreed = services.record_agreed_rating(round=round, standard=standard, answer="3",
-                                           rationale="Staff see it daily", version=None,
-                                           by=people["manager"])
+    agreed = services.record_agreed_rating(
+        round=round,
+        standard=standard,
+        answer="3",
+        rationale="Staff see it daily",
+        version=None,
+        by=people["manager"],
+    )
     assert agreed.level == 3
 
 
 def test_agreed_rating_outside_both_ranges_needs_a_rationale(people):
     round = _agreeing(people)  # everyone rated 3
     with pytest.raises(ValidationError, match="outside both groups"):
-        services.record_agreed_rating(round=round, standard=Standard.objects.get(code="1.1"),
-                                      answer="0", rationale="", version=None, by=people["manager"])
+        services.record_agreed_rating(
+            round=round,
+            standard=Standard.objects.get(code="1.1"),
+            answer="0",
+            rationale="",
+            version=None,
+            by=people["manager"],
+        )
 
 
 def test_lived_experience_partner_cannot_record_agreed_ratings(people):
     round = _agreeing(people)
     with pytest.raises(PermissionDenied):
-        services.record_agreed_rating(round=round, standard=Standard.objects.first(), answer="3",
-                                      rationale="", version=None, by=people["partner"])
+        services.record_agreed_rating(
+            round=round,
+            standard=Standard.objects.first(),
+            answer="3",
+            rationale="",
+            version=None,
+            by=people["partner"],
+        )
 
 
 def test_agreed_rating_second_save_from_a_stale_version_is_refused(people):
     round = _agreeing(people)
     standard = Standard.objects.get(code="1.1")
-    first = services.record_agreed_rating(round=round, standard=standard, answer="3", rationale="",
-                                           version=None, by=people["manager"])
-    services.record_agreed_rating(round=round, standard=standard, answer="2", rationale="A",
-                                  version=first.version, by=people["manager"])
+    first = services.record_agreed_rating(
+        round=round, standard=standard, answer="3", rationale="", version=None, by=people["manager"]
+    )
+    services.record_agreed_rating(
+        round=round,
+        standard=standard,
+        answer="2",
+        rationale="A",
+        version=first.version,
+        by=people["manager"],
+    )
     with pytest.raises(services.ConflictError) as error:
-        services.record_agreed_rating(round=round, standard=standard, answer="4", rationale="B",
-                                      version=first.version, by=people["manager"])
+        services.record_agreed_rating(
+            round=round,
+            standard=standard,
+            answer="4",
+            rationale="B",
+            version=first.version,
+            by=people["manager"],
+        )
     assert error.value.current.level == 2
     assert AgreedRating.objects.get(round=round, standard=standard).rationale == "A"
 
@@ -226,7 +278,9 @@ def test_same_person_cannot_sign_as_manager_and_leader(people):
     services.finish_agreeing(round=round, by=people["manager"])
     from tests.factories import TrustMembershipFactory
 
-    TrustMembershipFactory(user=people["manager"], trust=people["ward"].site.trust, role="le-leader")
+    TrustMembershipFactory(
+        user=people["manager"], trust=people["ward"].site.trust, role="le-leader"
+    )
     services.sign_as_manager(round=round, by=people["manager"])
     with pytest.raises(ValidationError, match="two different people"):
         services.sign_as_leader(round=round, decision="signed", words="", by=people["manager"])
@@ -239,8 +293,9 @@ def test_leader_declining_keeps_the_round_unsigned(people):
     services.sign_as_manager(round=round, by=people["manager"])
     with pytest.raises(ValidationError):
         services.sign_as_leader(round=round, decision="declined", words=" ", by=people["leader"])
-    services.sign_as_leader(round=round, decision="declined", words="Not co-produced",
-                            by=people["leader"])
+    services.sign_as_leader(
+        round=round, decision="declined", words="Not co-produced", by=people["leader"]
+    )
     round.refresh_from_db()
     assert round.status == RoundStatus.AWAITING_SIGNOFF
 
@@ -249,11 +304,18 @@ def test_locked_round_refuses_every_service_change(people):
     round = _signed(people)
     standard = Standard.objects.get(code="1.1")
     with pytest.raises(ValidationError, match="locked"):
-        services.record_agreed_rating(round=round, standard=standard, answer="1", rationale="x",
-                                      version=1, by=people["manager"])
+        services.record_agreed_rating(
+            round=round,
+            standard=standard,
+            answer="1",
+            rationale="x",
+            version=1,
+            by=people["manager"],
+        )
     with pytest.raises(ValidationError, match="locked"):
-        services.add_evidence(round=round, standard=standard, kind="note", note="x",
-                              by=people["manager"])
+        services.add_evidence(
+            round=round, standard=standard, kind="note", note="x", by=people["manager"]
+        )
     with pytest.raises(ValidationError, match="locked"):
         services.save_rating(round=round, standard=standard, answer="1", by=people["staff"])
 
@@ -276,11 +338,14 @@ def test_database_refuses_changes_to_a_locked_round(people):
     ):
         with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
             change()
-    with connection.cursor() as cursor, pytest.raises((IntegrityError, DatabaseError)):
-        with transaction.atomic():
-            cursor.execute(
-                "UPDATE assessments_agreedrating SET level = 0 WHERE round_id = %s", [round.pk]
-            )
+    with (
+        connection.cursor() as cursor,
+        pytest.raises((IntegrityError, DatabaseError)),
+        transaction.atomic(),
+    ):
+        cursor.execute(
+            "UPDATE assessments_agreedrating SET level = 0 WHERE round_id = %s", [round.pk]
+        )
     assert AgreedRating.objects.get(pk=agreed.pk).rationale == agreed.rationale
 
 
@@ -299,10 +364,17 @@ def test_reopen_voids_signatures_and_is_recorded(people):
 def test_history_records_who_what_before_and_after(people):
     round = _agreeing(people)
     standard = Standard.objects.get(code="1.1")
-    first = services.record_agreed_rating(round=round, standard=standard, answer="3", rationale="",
-                                          version=None, by=people["manager"])
-    services.record_agreed_rating(round=round, standard=standard, answer="2", rationale="Fewer",
-                                  version=first.version, by=people["manager"])
+    first = services.record_agreed_rating(
+        round=round, standard=standard, answer="3", rationale="", version=None, by=people["manager"]
+    )
+    services.record_agreed_rating(
+        round=round,
+        standard=standard,
+        answer="2",
+        rationale="Fewer",
+        version=first.version,
+        by=people["manager"],
+    )
     entry = HistoryEntry.objects.filter(round=round, kind="agreed").first()
     assert entry.actor == people["manager"]
     assert entry.before == {"level": 3, "rationale": ""}
@@ -313,12 +385,21 @@ def test_open_actions_carry_into_the_next_round(people):
     import datetime
 
     round = _agreeing(people)
-    action = services.create_action(round=round, title="Weekly community meeting",
-                                    owner_id=people["staff"].pk,
-                                    due_date=datetime.date(2027, 1, 31), by=people["manager"])
-    done = services.create_action(round=round, title="Done one", owner_id=people["staff"].pk,
-                                  due_date=datetime.date(2027, 1, 31), status="done",
-                                  by=people["manager"])
+    action = services.create_action(
+        round=round,
+        title="Weekly community meeting",
+        owner_id=people["staff"].pk,
+        due_date=datetime.date(2027, 1, 31),
+        by=people["manager"],
+    )
+    done = services.create_action(
+        round=round,
+        title="Done one",
+        owner_id=people["staff"].pk,
+        due_date=datetime.date(2027, 1, 31),
+        status="done",
+        by=people["manager"],
+    )
     agree_all(round=round, manager=people["manager"])
     services.finish_agreeing(round=round, by=people["manager"])
     services.sign_as_manager(round=round, by=people["manager"])
@@ -332,10 +413,20 @@ def test_action_update_from_a_stale_version_is_refused(people):
     import datetime
 
     round = _agreeing(people)
-    action = services.create_action(round=round, title="A", owner_id=people["staff"].pk,
-                                    due_date=datetime.date(2027, 1, 31), by=people["manager"])
-    kwargs = dict(owner_id=people["staff"].pk, due_date=datetime.date(2027, 2, 1),
-                  status="in-progress", standards=[], co_produced=True)
+    action = services.create_action(
+        round=round,
+        title="A",
+        owner_id=people["staff"].pk,
+        due_date=datetime.date(2027, 1, 31),
+        by=people["manager"],
+    )
+    kwargs = dict(
+        owner_id=people["staff"].pk,
+        due_date=datetime.date(2027, 2, 1),
+        status="in-progress",
+        standards=[],
+        co_produced=True,
+    )
     services.update_action(action=action, version=1, title="B", by=people["manager"], **kwargs)
     with pytest.raises(services.ConflictError) as error:
         services.update_action(action=action, version=1, title="C", by=people["staff"], **kwargs)
@@ -348,23 +439,36 @@ def test_action_owner_must_be_one_of_the_wards_people(people, outsider):
 
     round = _agreeing(people)
     with pytest.raises(ValidationError) as error:
-        services.create_action(round=round, title="A", owner_id=outsider.pk,
-                               due_date=datetime.date(2027, 1, 31), by=people["manager"])
+        services.create_action(
+            round=round,
+            title="A",
+            owner_id=outsider.pk,
+            due_date=datetime.date(2027, 1, 31),
+            by=people["manager"],
+        )
     assert "owner" in error.value.error_dict
 
 
 def test_board_member_changes_nothing(people, board_member):
     round = _agreeing(people)
     with pytest.raises(PermissionDenied):
-        services.add_evidence(round=round, standard=Standard.objects.first(), kind="note",
-                              note="x", by=board_member)
+        services.add_evidence(
+            round=round, standard=Standard.objects.first(), kind="note", note="x", by=board_member
+        )
     with pytest.raises(PermissionDenied):
-        services.record_agreed_rating(round=round, standard=Standard.objects.first(), answer="3",
-                                      rationale="", version=None, by=board_member)
+        services.record_agreed_rating(
+            round=round,
+            standard=Standard.objects.first(),
+            answer="3",
+            rationale="",
+            version=None,
+            by=board_member,
+        )
 
 
 def test_person_with_two_roles_scores_as_lived_experience_partner(people):
     WardMembershipFactory(user=people["staff"], ward=people["ward"], role="le-partner")
-    round = services.open_round(ward=people["ward"], label="Q4", by=people["manager"],
-                                scorer_ids=[people["staff"].pk])
+    round = services.open_round(
+        ward=people["ward"], label="Q4", by=people["manager"], scorer_ids=[people["staff"].pk]
+    )
     assert round.scorers.get().group == "lived-experience"

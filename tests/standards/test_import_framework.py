@@ -32,7 +32,11 @@ def _edition_document(label: str = "2025 official wording") -> dict:
     for c in commitments.values():
         c.pop("edition")
     return {
-        "framework": {"slug": "culture-of-care", "title": "Culture of care standards", "edition": label},
+        "framework": {
+            "slug": "culture-of-care",
+            "title": "Culture of care standards",
+            "edition": label,
+        },
         "commitments": list(commitments.values()),
     }
 
@@ -54,18 +58,28 @@ def test_import_framework_loads_a_valid_json_edition(catalogue, tmp_path):
     assert edition.commitments.count() == 12
     assert edition.standards.count() == 76
     assert edition.standards.get(code="2.3").text.endswith("(official)")
-    assert edition.standards.get(code="2.3").pillars.exists() == catalogue.standards.get(
-        code="2.3"
-    ).pillars.exists()
+    assert (
+        edition.standards.get(code="2.3").pillars.exists()
+        == catalogue.standards.get(code="2.3").pillars.exists()
+    )
 
 
 def test_import_framework_loads_a_valid_csv_edition(catalogue, tmp_path):
     document = _edition_document()
-    lines = ["commitment,commitment_title,commitment_headline,commitment_statement,code,text,pillars"]
+    lines = [
+        "commitment,commitment_title,commitment_headline,commitment_statement,code,text,pillars"
+    ]
     for c in document["commitments"]:
         for s in c["standards"]:
-            fields = [str(c["number"]), c["title"], c["headline"], c["statement"], s["code"],
-                      s["text"], ";".join(s["pillars"])]
+            fields = [
+                str(c["number"]),
+                c["title"],
+                c["headline"],
+                c["statement"],
+                s["code"],
+                s["text"],
+                ";".join(s["pillars"]),
+            ]
             lines.append(",".join('"' + f.replace('"', '""') + '"' for f in fields))
     path = _write(tmp_path, "official.csv", "\n".join(lines) + "\n")
     call_command("import_framework", str(path), edition="CSV edition", title="Culture of care")
@@ -73,9 +87,7 @@ def test_import_framework_loads_a_valid_csv_edition(catalogue, tmp_path):
     assert edition.standards.count() == 76
 
 
-def test_import_framework_names_the_line_of_a_missing_text_and_changes_nothing(
-    catalogue, tmp_path
-):
+def test_import_framework_names_the_line_of_a_missing_text_and_changes_nothing(catalogue, tmp_path):
     document = _edition_document()
     document["commitments"][1]["standards"][2]["text"] = ""
     path = _write(tmp_path, "bad.json", document)
@@ -90,7 +102,9 @@ def test_import_framework_names_the_line_of_a_missing_text_and_changes_nothing(
 
 
 def test_import_framework_reports_every_problem_in_a_csv(catalogue, tmp_path):
-    header = "commitment,commitment_title,commitment_headline,commitment_statement,code,text,pillars"
+    header = (
+        "commitment,commitment_title,commitment_headline,commitment_statement,code,text,pillars"
+    )
     rows = [
         header,
         "1,Lived experience,We value it,Statement,1.1,Text,trauma-informed",

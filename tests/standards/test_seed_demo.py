@@ -1,10 +1,12 @@
+import io
+
 from django.core.management import call_command
 
 from standards.models import Trust, TrustMembership, User, Ward, WardMembership
 
 
 def test_seed_demo_creates_a_trust_with_two_sites_six_wards_and_a_user_per_role(db):
-    call_command("seed_demo", password="demo-pass-123", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
     trust = Trust.objects.get()
     assert trust.sites.count() == 2
     assert Ward.objects.filter(site__trust=trust).count() == 6
@@ -18,7 +20,7 @@ def test_seed_demo_creates_a_trust_with_two_sites_six_wards_and_a_user_per_role(
 
 def test_seed_demo_twice_duplicates_nothing(db):
     for _ in range(2):
-        call_command("seed_demo", password="demo-pass-123", stdout=open("/dev/null", "w"))
+        call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
     assert Trust.objects.count() == 1
     assert Ward.objects.count() == 6
     assert User.objects.count() == 7

@@ -20,6 +20,6 @@ class Command(BaseCommand):
             raise SystemExit(2)
         trust = seed_demo_organisation(password=password)
         self.stdout.write(self.style.SUCCESS(f"Demo trust ready: {trust}"))
-        self.stdout.write("Demo sign-ins (password for each: %s)" % password)
+        self.stdout.write(f"Demo sign-ins (password for each: {password})")
         for person in DEMO_PEOPLE:
             self.stdout.write(f"  {person.username:<14} {person.description}")

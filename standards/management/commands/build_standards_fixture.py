@@ -105,5 +105,7 @@ class Command(BaseCommand):
                     }
                 )
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(objects, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        output.write_text(
+            json.dumps(objects, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         self.stdout.write(f"Wrote {len(objects)} objects to {output}")

@@ -1,0 +1,65 @@
+"""Form fields for the ``nhsuk`` crispy template pack."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .widgets import DATE_PARTS, DateInputWidget
+
+
+class DateInputField(forms.Field):
+    """A date typed into separate day, month and year boxes (the NHS date input).
+
+    Errors follow the NHS service manual: say which part is missing or wrong rather than
+    "Enter a valid date". Each error carries ``params["parts"]``, the boxes to highlight, which
+    the template pack reads so only those inputs get the red border. Override the wording per
+    question with ``error_messages`` as with any Django field, e.g.
+    ``{"required": "Enter your date of birth"}``.
+    """
+
+    widget = DateInputWidget
+    default_error_messages = {
+        "required": "Enter a date",
+        "incomplete": "Date must include a %(missing)s",
+        "invalid": "Enter a real date",
+        "year": "Year must include 4 numbers",
+    }
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if isinstance(value, datetime.date):
+            return value
+        if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 3:
+            return None
+        typed = {
+            part.key: str(text or "").strip() for part, text in zip(DATE_PARTS, value, strict=True)
+        }
+        if not any(typed.values()):
+            return None  # Field.validate() then raises "required" if the question is required.
+
+        missing = [key for key, text in typed.items() if not text]
+        if missing:
+            raise self._error("incomplete", missing, missing=" and ".join(missing))
+        # isdecimal() alone would accept digits from other scripts, which int() also accepts.
+        not_numbers = [
+            key for key, text in typed.items() if not (text.isascii() and text.isdecimal())
+        ]
+        if not_numbers:
+            raise self._error("invalid", not_numbers)
+        if len(typed["year"]) != 4:
+            raise self._error("year", ["year"])
+        try:
+            return datetime.date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
+        except ValueError:
+            # Which part is wrong is ambiguous (31/02 could be a wrong day or month), so
+            # highlight the whole date.
+            raise self._error("invalid", [part.key for part in DATE_PARTS]) from None
+
+    def _error(self, code: str, parts: list[str], **params: str) -> ValidationError:
+        return ValidationError(
+            self.error_messages[code], code=code, params={"parts": parts, **params}
+        )
