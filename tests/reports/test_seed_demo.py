@@ -5,7 +5,7 @@ from django.core.management import call_command
 from standards.models import Trust, TrustMembership, User, Ward, WardMembership
 
 
-def test_seed_demo_creates_a_trust_with_two_sites_six_wards_and_a_user_per_role(db):
+def test_seed_demo_creates_a_trust_with_two_sites_six_wards_and_a_user_per_role(catalogue):
     call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
     trust = Trust.objects.get()
     assert trust.sites.count() == 2
@@ -18,9 +18,21 @@ def test_seed_demo_creates_a_trust_with_two_sites_six_wards_and_a_user_per_role(
     assert User.objects.get(username="demo.board").check_password("demo-pass-123")
 
 
-def test_seed_demo_twice_duplicates_nothing(db):
+def test_seed_demo_twice_duplicates_nothing(catalogue):
     for _ in range(2):
         call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
     assert Trust.objects.count() == 1
     assert Ward.objects.count() == 6
     assert User.objects.count() == 7
+
+
+def test_seed_demo_gives_willow_ward_a_signed_round_and_one_in_progress(catalogue):
+    from assessments.models import Round
+
+    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    rounds = {r.label: r for r in Round.objects.filter(ward__name="Willow Ward")}
+    assert set(rounds) == {"2026 Q2", "2026 Q4"}
+    assert rounds["2026 Q2"].is_locked
+    assert rounds["2026 Q2"].signatures.filter(decision="reservations").exists()
+    assert rounds["2026 Q4"].status == "scoring"

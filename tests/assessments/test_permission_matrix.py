@@ -1,0 +1,123 @@
+"""The role-by-URL matrix: every assessments URL, GET and POST, for every persona.
+
+Another trust's user gets 404 everywhere; a role that may not act gets 403 and changes nothing;
+a role that may act is let through (whatever the round's state then says).
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import HistoryEntry
+from standards.models import Standard
+from tests.assessments.builders import agreeing_round
+
+EVERYONE = {"staff", "manager", "partner", "leader", "qi", "board"}
+WARD_PEOPLE = {"staff", "manager", "partner"}
+RUNNERS = {"manager", "qi"}
+SCORERS = {"staff", "partner"}
+
+# url name -> (kwargs key, who may GET, who may POST)
+MATRIX = {
+    "ward_detail": ("ward", EVERYONE, set()),
+    "round_create": ("ward", RUNNERS, RUNNERS),
+    "round_detail": ("round", EVERYONE, set()),
+    "round_scorers": ("round", RUNNERS, RUNNERS),
+    "start_scoring": ("round", None, RUNNERS),
+    "close_scoring": ("round", RUNNERS, RUNNERS),
+    "finish_agreeing": ("round", None, {"manager"}),
+    "return_to_agreeing": ("round", {"manager"}, {"manager"}),
+    "score_start": ("round", SCORERS, set()),
+    "score_submit": ("round", SCORERS, SCORERS),
+    "score_commitment": ("round-commitment", SCORERS, SCORERS),
+    "agree_overview": ("round", EVERYONE, set()),
+    "agree_commitment": ("round-commitment", EVERYONE, set()),
+    "agree_standard": ("round-standard", {"manager"}, {"manager"}),
+    "evidence_create": ("round", WARD_PEOPLE, WARD_PEOPLE),
+    "evidence_download": ("evidence", EVERYONE, set()),
+    "evidence_delete": ("evidence", {"manager"}, {"manager"}),
+    "action_list": ("round", EVERYONE, set()),
+    "action_create": ("round", WARD_PEOPLE, WARD_PEOPLE),
+    "action_edit": ("action", WARD_PEOPLE, WARD_PEOPLE),
+    "sign": ("round", {"manager", "leader"}, {"manager", "leader"}),
+    "reopen": ("round", {"qi"}, {"qi"}),
+    "summary": ("round", EVERYONE, set()),
+    "history": ("round", {"manager", "qi"}, set()),
+}
+
+
+@pytest.fixture
+def world(
+    catalogue,
+    ward,
+    ward_staff,
+    ward_manager,
+    le_partner,
+    le_leader,
+    qi_lead,
+    board_member,
+    outsider,
+):
+    round = agreeing_round(ward=ward, manager=ward_manager, staff=ward_staff, partner=le_partner)
+    standard = Standard.objects.get(code="2.3")
+    evidence = services.add_evidence(
+        round=round, standard=standard, kind="note", note="Community meeting minutes", by=ward_staff
+    )
+    action = services.create_action(
+        round=round,
+        title="Weekly community meeting",
+        owner_id=ward_staff.pk,
+        due_date=datetime.date(2027, 1, 31),
+        by=ward_manager,
+    )
+    kwargs = {
+        "ward": {"ward_id": ward.pk},
+        "round": {"round_id": round.pk},
+        "round-commitment": {"round_id": round.pk, "number": 2},
+        "round-standard": {"round_id": round.pk, "standard_id": standard.pk},
+        "evidence": {"evidence_id": evidence.pk},
+        "action": {"action_id": action.pk},
+    }
+    people = {
+        "staff": ward_staff,
+        "manager": ward_manager,
+        "partner": le_partner,
+        "leader": le_leader,
+        "qi": qi_lead,
+        "board": board_member,
+        "outsider": outsider,
+    }
+    return kwargs, people, round
+
+
+CASES = [
+    (name, persona, method)
+    for name in MATRIX
+    for persona in sorted(EVERYONE | {"outsider"})
+    for method in ("get", "post")
+]
+
+
+@pytest.mark.parametrize("name,persona,method", CASES)
+def test_permission_matrix(client, world, name, persona, method):
+    kwargs, people, round = world
+    key, may_get, may_post = MATRIX[name]
+    url = reverse(f"assessments:{name}", kwargs=kwargs[key])
+    client.force_login(people[persona])
+    history_before = HistoryEntry.objects.count()
+    response = getattr(client, method)(url)
+    allowed = may_get if method == "get" else may_post
+    method_exists = allowed is not None and (method == "get" or bool(allowed))
+    if persona == "outsider":
+        # Another trust's round is never revealed: 404, or 405 where the method never applies.
+        assert response.status_code == (404 if method_exists else 405)
+    elif allowed is None:
+        assert response.status_code == 405
+    elif persona in allowed:
+        assert response.status_code not in (403, 404), response.status_code
+    else:
+        assert response.status_code in (403, 405), response.status_code
+    if persona not in (allowed or set()):
+        assert HistoryEntry.objects.count() == history_before
