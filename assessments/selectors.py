@@ -57,9 +57,7 @@ def round_commitments(*, round: Round) -> QuerySet[Commitment]:
 
 
 def scorers(*, round: Round) -> QuerySet[Scorer]:
-    return round.scorers.select_related("user").annotate(
-        answered=Count("ratings")
-    )
+    return round.scorers.select_related("user").annotate(answered=Count("ratings"))
 
 
 def scorer_ratings(*, scorer: Scorer) -> dict[int, Rating]:
@@ -188,7 +186,10 @@ def commitment_scores(*, round: Round) -> QuerySet[Commitment]:
         ),
         rated=Count(
             "standards__agreed_ratings",
-            filter=Q(standards__agreed_ratings__round=round, standards__agreed_ratings__level__isnull=False),
+            filter=Q(
+                standards__agreed_ratings__round=round,
+                standards__agreed_ratings__level__isnull=False,
+            ),
         ),
         total=Count("standards", distinct=True),
     )

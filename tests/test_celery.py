@@ -34,8 +34,19 @@ def test_ping_runs_on_a_real_worker_over_redis():
     except redis.RedisError as error:
         service_unavailable(f"Redis is unreachable: {error}")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "culture_of_care", "worker", "--pool=solo",
-         "--loglevel=warning", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "culture_of_care",
+            "worker",
+            "--pool=solo",
+            "--loglevel=warning",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "culture_of_care.settings.test"},
     )

@@ -52,12 +52,22 @@ def test_concurrent_agreed_rating_saves_one_wins_one_is_told(
         round=round, standard=standard, answer="3", rationale="", version=None, by=ward_manager
     )
     outcomes = _race(
-        lambda: services.record_agreed_rating(round=round, standard=standard, answer="2",
-                                              rationale="Ours", version=first.version,
-                                              by=ward_manager),
-        lambda: services.record_agreed_rating(round=round, standard=standard, answer="4",
-                                              rationale="Theirs", version=first.version,
-                                              by=ward_manager),
+        lambda: services.record_agreed_rating(
+            round=round,
+            standard=standard,
+            answer="2",
+            rationale="Ours",
+            version=first.version,
+            by=ward_manager,
+        ),
+        lambda: services.record_agreed_rating(
+            round=round,
+            standard=standard,
+            answer="4",
+            rationale="Theirs",
+            version=first.version,
+            by=ward_manager,
+        ),
     )
     conflicts = [o for o in outcomes if isinstance(o, services.ConflictError)]
     saved = [o for o in outcomes if isinstance(o, AgreedRating)]
@@ -75,9 +85,16 @@ def test_concurrent_first_agreed_ratings_do_not_duplicate(
     standard = Standard.objects.get(code="5.1")
     outcomes = _race(
         *[
-            (lambda r=r: services.record_agreed_rating(round=round, standard=standard, answer="3",
-                                                       rationale=r, version=None,
-                                                       by=ward_manager))
+            (
+                lambda r=r: services.record_agreed_rating(
+                    round=round,
+                    standard=standard,
+                    answer="3",
+                    rationale=r,
+                    version=None,
+                    by=ward_manager,
+                )
+            )
             for r in ("First", "Second")
         ]
     )
@@ -89,15 +106,27 @@ def test_concurrent_action_edits_one_wins_one_is_told(
     catalogue, ward, ward_manager, ward_staff, le_partner
 ):
     round = agreeing_round(ward=ward, manager=ward_manager, staff=ward_staff, partner=le_partner)
-    action = services.create_action(round=round, title="Start", owner_id=ward_staff.pk,
-                                    due_date=datetime.date(2027, 3, 1), by=ward_manager)
-    common = dict(owner_id=ward_staff.pk, due_date=datetime.date(2027, 3, 1),
-                  status="in-progress", standards=[], co_produced=False)
+    action = services.create_action(
+        round=round,
+        title="Start",
+        owner_id=ward_staff.pk,
+        due_date=datetime.date(2027, 3, 1),
+        by=ward_manager,
+    )
+    common = dict(
+        owner_id=ward_staff.pk,
+        due_date=datetime.date(2027, 3, 1),
+        status="in-progress",
+        standards=[],
+        co_produced=False,
+    )
     outcomes = _race(
-        lambda: services.update_action(action=action, version=1, title="Manager's", by=ward_manager,
-                                       **common),
-        lambda: services.update_action(action=action, version=1, title="Staff's", by=ward_staff,
-                                       **common),
+        lambda: services.update_action(
+            action=action, version=1, title="Manager's", by=ward_manager, **common
+        ),
+        lambda: services.update_action(
+            action=action, version=1, title="Staff's", by=ward_staff, **common
+        ),
     )
     assert sum(isinstance(o, services.ConflictError) for o in outcomes) == 1, outcomes
     assert Action.objects.get(pk=action.pk).version == 2
