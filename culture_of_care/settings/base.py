@@ -110,7 +110,8 @@ STORAGES = {
 # served only through views that check access.
 PRIVATE_STORAGE_ROOT = env.path("PRIVATE_STORAGE_ROOT", default=BASE_DIR / "var" / "private")
 MEDIA_ROOT = PRIVATE_STORAGE_ROOT
-MEDIA_URL = None
+# Never served by URL: files go through views that check access.
+MEDIA_URL = "/private-files-are-not-served-here/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["nhsuk"]
 CRISPY_TEMPLATE_PACK = "nhsuk"
