@@ -15,6 +15,7 @@ from .models import (
     AgreedRating,
     Evidence,
     HistoryEntry,
+    HistoryKind,
     Rating,
     Round,
     RoundStatus,
@@ -232,7 +233,13 @@ def round_signatures(*, round: Round) -> QuerySet[Signature]:
 
 
 def round_history(*, round: Round) -> QuerySet[HistoryEntry]:
-    return round.history.select_related("actor")
+    """The round's history, without any scorer's ratings that are still private: none while
+    scoring, and never those of a scorer who did not submit."""
+    entries = round.history.select_related("actor")
+    if round.status in (RoundStatus.OPEN, RoundStatus.SCORING):
+        return entries.exclude(kind=HistoryKind.RATING)
+    unsubmitted = round.scorers.filter(submitted_at__isnull=True).values("user_id")
+    return entries.exclude(kind=HistoryKind.RATING, actor__in=unsubmitted)
 
 
 def latest_signed_round(*, ward: Ward) -> Round | None:

@@ -37,7 +37,8 @@ MATRIX = {
     "agree_standard": ("round-standard", {"manager"}, {"manager"}),
     "evidence_create": ("round", WARD_PEOPLE, WARD_PEOPLE),
     "evidence_download": ("evidence", EVERYONE, set()),
-    "evidence_delete": ("evidence", {"manager"}, {"manager"}),
+    # The person who added it (here ward staff) or the ward manager.
+    "evidence_delete": ("evidence", {"manager", "staff"}, {"manager", "staff"}),
     "action_list": ("round", EVERYONE, set()),
     "action_create": ("round", WARD_PEOPLE, WARD_PEOPLE),
     "action_edit": ("action", WARD_PEOPLE, WARD_PEOPLE),

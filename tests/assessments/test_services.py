@@ -472,3 +472,24 @@ def test_person_with_two_roles_scores_as_lived_experience_partner(people):
         ward=people["ward"], label="Q4", by=people["manager"], scorer_ids=[people["staff"].pk]
     )
     assert round.scorers.get().group == "lived-experience"
+
+
+def test_history_hides_ratings_until_they_are_revealed(people):
+    round = scoring_round(
+        ward=people["ward"], manager=people["manager"], scorers=[people["staff"], people["partner"]]
+    )
+    services.save_rating(
+        round=round, standard=Standard.objects.get(code="1.1"), answer="4", by=people["staff"]
+    )
+    services.save_rating(
+        round=round, standard=Standard.objects.get(code="1.1"), answer="1", by=people["partner"]
+    )
+    assert not selectors.round_history(round=round).filter(kind="rating").exists()
+    rate_all(round=round, user=people["staff"])
+    services.submit_ratings(round=round, by=people["staff"])
+    services.close_scoring(round=round, by=people["manager"], reason="Partner away")
+    round.refresh_from_db()
+    # The partner never submitted: their answers stay private.
+    visible = selectors.round_history(round=round).filter(kind="rating")
+    assert visible.exists()
+    assert not visible.filter(actor=people["partner"]).exists()
