@@ -1,0 +1,1 @@
+"""Forms for the assessment pages, split by sub-domain."""

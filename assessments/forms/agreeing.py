@@ -1,0 +1,135 @@
+"""Recording the agreed rating for a standard, and showing both versions when two people
+saved the same thing at once."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
+from django import forms
+
+from standards.nhsuk_forms import Button, Field
+
+from ..models import RATING_CHOICES, AgreedRating
+from ..services import ConflictError
+from ..services.scoring import NOT_SURE
+
+NOT_SURE_LABEL = "Not sure"
+LEVEL_CHOICES = [(str(level), label) for level, label in RATING_CHOICES] + [
+    (NOT_SURE, NOT_SURE_LABEL)
+]
+CONFLICT_TITLE = "Someone else saved this first"
+
+
+def level_label(level: int | None) -> str:
+    """ "3 Established", or "Not sure" for a null level (never a zero)."""
+    return NOT_SURE_LABEL if level is None else dict(RATING_CHOICES)[level]
+
+
+@dataclass
+class Conflict:
+    """The other person's saved version beside the one this person typed."""
+
+    who: str
+    when: datetime | None
+    rows: list[tuple[str, str, str]]  # (what, theirs, yours)
+
+
+class VersionedForm(forms.Form):
+    """A form with a hidden `version`: the one the person started from."""
+
+    helper: FormHelper
+
+    def conflict(self, current: Any) -> Conflict:
+        raise NotImplementedError
+
+    def show_conflict(self, error: ConflictError) -> Conflict:
+        """Keep what the person typed, point the hidden version at the saved one so a
+        deliberate second save replaces it, explain what happened, and return both versions."""
+        conflict = self.conflict(error.current)
+        data = self.data.copy()
+        data["version"] = "" if error.current is None else str(error.current.version)
+        self.data = data
+        self.helper.form_error_title = CONFLICT_TITLE
+        self.add_error(
+            None,
+            f"{error.messages[0]} Compare their version with yours below. "
+            "To replace theirs with yours, check your answers and save again.",
+        )
+        return conflict
+
+
+class AgreedRatingForm(VersionedForm):
+    level = forms.ChoiceField(choices=LEVEL_CHOICES, widget=forms.RadioSelect)
+    rationale = forms.CharField(
+        label="Why the group agreed this rating",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    version = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "Reload the page and enter the agreed rating again"},
+    )
+
+    def __init__(self, *args: Any, standard, flagged: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        level = self.fields["level"]
+        level.label = f"Agreed rating for {standard.code}"
+        level.error_messages["required"] = f"Select the agreed rating for {standard.code}"
+        self.fields["rationale"].help_text = (
+            "Required. Staff and lived experience partners differed by two levels or more, "
+            "so record why the group agreed this rating."
+            if flagged
+            else "Say how the group reached this rating. This is required if the agreed rating "
+            "is outside both groups' ratings."
+        ) + " Do not include patient names, NHS numbers, dates of birth or clinical details."
+        self.helper = FormHelper()
+        # The page shows the error summary above its heading, as the NHS pattern asks.
+        self.helper.show_error_summary = False
+        self.helper.layout = Layout(
+            Field("level", label_size="m"), Field("rationale", label_size="m"), "version"
+        )
+        self.helper.add_input(Button("Save agreed rating", prevent_double_click=True))
+
+    @staticmethod
+    def initial_for(agreed: AgreedRating | None) -> dict[str, Any]:
+        if agreed is None:
+            return {}
+        return {
+            "level": NOT_SURE if agreed.level is None else str(agreed.level),
+            "rationale": agreed.rationale,
+            "version": agreed.version,
+        }
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "answer": data["level"],
+            "rationale": data["rationale"],
+            "version": data["version"],
+        }
+
+    def conflict(self, current: AgreedRating | None) -> Conflict:
+        answer = self.cleaned_data["level"]
+        yours_level = level_label(None if answer == NOT_SURE else int(answer))
+        yours_rationale = self.cleaned_data["rationale"].strip() or "None given"
+        if current is None:
+            return Conflict(
+                who="Someone",
+                when=None,
+                rows=[
+                    ("Agreed rating", "Removed", yours_level),
+                    ("Why", "Removed", yours_rationale),
+                ],
+            )
+        return Conflict(
+            who=current.updated_by.display_name,
+            when=current.updated_at,
+            rows=[
+                ("Agreed rating", level_label(current.level), yours_level),
+                ("Why", current.rationale or "None given", yours_rationale),
+            ],
+        )

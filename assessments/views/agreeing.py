@@ -1,0 +1,182 @@
+"""Reveal and agree: both groups' ratings side by side, and one agreed rating per standard."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import selectors, services
+from ..forms.agreeing import LEVEL_CHOICES, NOT_SURE_LABEL, AgreedRatingForm
+from ..models import Evidence, Round, RoundStatus
+from ..selectors import Comparison
+from ..services.evidence import EDITABLE_STATUSES
+from .common import apply_service, load_round
+
+REVEALED = (RoundStatus.AGREEING, RoundStatus.AWAITING_SIGNOFF, RoundStatus.SIGNED)
+
+
+def _not_revealed(request: HttpRequest, round: Round) -> HttpResponse | None:
+    """Nobody sees anyone's ratings until scoring has finished: that stops anchoring."""
+    if round.status in REVEALED:
+        return None
+    messages.info(request, "Everyone's ratings are shown side by side once scoring has finished.")
+    return redirect("assessments:round_detail", round.pk)
+
+
+def difference_in_words(difference: float | None) -> str:
+    if difference is None:
+        return "There is nothing to compare: a group gave no ratings other than Not sure."
+    if difference == 0:
+        return "Staff and lived experience partners gave the same median rating."
+    size = abs(difference)
+    amount = "half a level" if size == 0.5 else f"{size:g} level{'' if size == 1 else 's'}"
+    direction = "lower" if difference < 0 else "higher"
+    return f"Lived experience partners rated this {amount} {direction} than staff."
+
+
+def is_settled(comparison: Comparison) -> bool:
+    """Agreed, with the rationale it needs: the same rule finish_agreeing applies."""
+    agreed = comparison.agreed
+    return agreed is not None and not (comparison.needs_rationale and not agreed.rationale.strip())
+
+
+@dataclass
+class Reveal:
+    comparison: Comparison
+    difference_text: str
+    count_rows: list[tuple[str, int, int]]
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def reveal(comparison: Comparison, evidence: list[Evidence] | None = None) -> Reveal:
+    staff, lived = comparison.staff, comparison.lived_experience
+    labels = [label for _value, label in LEVEL_CHOICES]
+    rows = [
+        (labels[level], staff_count, lived_count)
+        for (level, staff_count), (_level, lived_count) in zip(
+            staff.counts, lived.counts, strict=True
+        )
+    ]
+    rows.append((NOT_SURE_LABEL, staff.not_sure, lived.not_sure))
+    return Reveal(comparison, difference_in_words(comparison.difference), rows, evidence or [])
+
+
+@dataclass
+class Progress:
+    commitment: object
+    total: int = 0
+    agreed: int = 0
+    flagged: int = 0
+
+    @property
+    def to_agree(self) -> int:
+        return self.total - self.agreed
+
+
+@require_GET
+def agree_overview(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if response := _not_revealed(request, round):
+        return response
+    progress = {c.pk: Progress(c) for c in selectors.round_commitments(round=round)}
+    for comparison in selectors.round_comparisons(round=round):
+        row = progress[comparison.standard.commitment_id]
+        row.total += 1
+        row.agreed += is_settled(comparison)
+        row.flagged += comparison.flagged
+    rows = list(progress.values())
+    to_agree = sum(row.to_agree for row in rows)
+    return render(
+        request,
+        "assessments/agree_overview.html",
+        {
+            "round": round,
+            "rows": rows,
+            "to_agree": to_agree,
+            "can_agree": access.can_agree and round.status == RoundStatus.AGREEING,
+        },
+    )
+
+
+@require_GET
+def agree_commitment(request: HttpRequest, round_id: int, number: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if response := _not_revealed(request, round):
+        return response
+    commitment = selectors.round_commitments(round=round).filter(number=number).first()
+    if commitment is None:
+        raise Http404("No such commitment")
+    standards = selectors.round_standards(round=round).filter(commitment=commitment)
+    evidence = defaultdict(list)
+    for item in selectors.round_evidence(round=round).filter(standard__commitment=commitment):
+        evidence[item.standard_id].append(item)
+    comparisons = selectors.round_comparisons(round=round, standards=standards)
+    editable = round.status in EDITABLE_STATUSES
+    return render(
+        request,
+        "assessments/agree_commitment.html",
+        {
+            "round": round,
+            "commitment": commitment,
+            "reveals": [reveal(c, evidence[c.standard.pk]) for c in comparisons],
+            "can_agree": access.can_agree and round.status == RoundStatus.AGREEING,
+            "can_add_evidence": access.can_contribute and editable,
+            "can_remove_any_evidence": access.is_manager and editable,
+            "editable": editable,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agree_standard(request: HttpRequest, round_id: int, standard_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    standard = selectors.round_standards(round=round).filter(pk=standard_id).first()
+    if standard is None:
+        raise Http404("No such standard in this round")
+    if not access.can_agree:
+        raise PermissionDenied("Only the ward manager can record agreed ratings.")
+    if response := _not_revealed(request, round):
+        return response
+    back = reverse("assessments:agree_commitment", args=[round.pk, standard.commitment.number])
+    if round.status != RoundStatus.AGREEING:
+        messages.info(request, "Agreeing has finished, so the agreed ratings cannot change.")
+        return redirect(back)
+    comparison = selectors.compare_standard(round=round, standard=standard)
+    posted = request.POST if request.method == "POST" else None
+    form = AgreedRatingForm(
+        posted,
+        initial=AgreedRatingForm.initial_for(comparison.agreed),
+        standard=standard,
+        flagged=comparison.flagged,
+    )
+    conflict = None
+    if form.is_bound and form.is_valid():
+        try:
+            agreed = apply_service(
+                form,
+                services.record_agreed_rating,
+                round=round,
+                standard=standard,
+                by=request.user,
+                **form.service_arguments(),
+            )
+        except services.ConflictError as error:
+            conflict = form.show_conflict(error)
+        else:
+            if agreed is not None:
+                messages.success(request, f"Agreed rating for {standard.code} saved")
+                return redirect(f"{back}#standard-{standard.pk}")
+    context = {
+        "round": round,
+        "standard": standard,
+        "form": form,
+        "conflict": conflict,
+        "back": back,
+        "reveal": reveal(comparison),
+    }
+    return render(request, "assessments/agree_standard.html", context)

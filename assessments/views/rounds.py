@@ -1,0 +1,199 @@
+"""A ward's rounds, opening one, and moving a round through its steps."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from standards import selectors as standards_selectors
+
+from .. import selectors, services
+from ..forms.rounds import (
+    CloseScoringForm,
+    ReturnToAgreeingForm,
+    RoundForm,
+    ScorersForm,
+    StepForm,
+)
+from ..models import Round, RoundStatus
+from ..permissions import access_for
+from .common import apply_service, load_round
+from .signing import live_signatures, reopenings, roles_to_offer, signing_roles
+
+RUN_ROUND_ONLY = "Only the ward manager or a trust QI lead can do this."
+MANAGER_ONLY = "Only the ward manager can do this."
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    hint: str
+    state: str  # "done", "current" or "to-do"
+
+
+STEP_HINTS = {
+    RoundStatus.OPEN: "Choose who scores: staff and lived experience partners.",
+    RoundStatus.SCORING: "Each scorer rates every standard on their own.",
+    RoundStatus.AGREEING: "Compare the ratings side by side and agree one rating per standard.",
+    RoundStatus.AWAITING_SIGNOFF: "The ward manager signs and a lived experience leader co-signs.",
+    RoundStatus.SIGNED: "The assessment is locked.",
+}
+
+
+def round_steps(round: Round) -> list[Step]:
+    current = RoundStatus.values.index(round.status)
+    return [
+        Step(
+            label=status.label,
+            hint=STEP_HINTS[status],
+            state="done" if index < current else "current" if index == current else "to-do",
+        )
+        for index, status in enumerate(RoundStatus)
+    ]
+
+
+def _step(request: HttpRequest, round: Round, service: Callable[..., Any], *, done: str):
+    """Move the round on with one button; the service's refusal is shown on the round page."""
+    form = StepForm(request.POST)
+    if apply_service(form, service, round=round, by=request.user) is not None:
+        messages.success(request, done)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return redirect("assessments:round_detail", round.pk)
+
+
+@require_GET
+def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
+    ward = standards_selectors.get_ward_for_user(user=request.user, ward_id=ward_id)
+    access = access_for(user=request.user, ward=ward)
+    rounds = list(selectors.ward_rounds(ward=ward))
+    in_progress = next((r for r in rounds if not r.is_locked), None)
+    context = {
+        "ward": ward,
+        "rounds": rounds,
+        "in_progress": in_progress,
+        "can_open_round": access.can_run_round and in_progress is None,
+    }
+    return render(request, "assessments/ward_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest, ward_id: int) -> HttpResponse:
+    ward = standards_selectors.get_ward_for_user(user=request.user, ward_id=ward_id)
+    if not access_for(user=request.user, ward=ward).can_run_round:
+        raise PermissionDenied(RUN_ROUND_ONLY)
+    form = RoundForm(request.POST if request.method == "POST" else None, ward=ward)
+    if form.is_bound and form.is_valid():
+        round = apply_service(
+            form,
+            services.open_round,
+            ward=ward,
+            label=form.cleaned_data["label"],
+            edition=form.cleaned_data["edition"],
+            scorer_ids=form.cleaned_data["scorers"],
+            by=request.user,
+        )
+        if round is not None:
+            messages.success(request, f"Round {round.label} is open")
+            return redirect("assessments:round_detail", round.pk)
+    in_progress = next((r for r in selectors.ward_rounds(ward=ward) if not r.is_locked), None)
+    context = {"ward": ward, "form": form, "in_progress": in_progress}
+    return render(request, "assessments/round_form.html", context)
+
+
+@require_GET
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    scorers = list(selectors.scorers(round=round))
+    own = next((s for s in scorers if s.user_id == request.user.pk), None)
+    signatures = []
+    if round.status == RoundStatus.AWAITING_SIGNOFF:
+        signatures = list(selectors.round_signatures(round=round))
+    live = live_signatures(signatures)
+    context = {
+        "round": round,
+        "access": access,
+        "steps": round_steps(round),
+        "scorers": scorers,
+        "own": own,
+        "standard_count": selectors.round_standards(round=round).count() if own else None,
+        "reopenings": reopenings(round),
+        "signed_so_far": list(live.values()),
+        "can_sign": bool(roles_to_offer(round, signing_roles(access), live, request.user)),
+    }
+    return render(request, "assessments/round_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def round_scorers(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if not access.can_run_round:
+        raise PermissionDenied(RUN_ROUND_ONLY)
+    current = [scorer.user_id for scorer in selectors.scorers(round=round)]
+    data = request.POST if request.method == "POST" else None
+    form = ScorersForm(data, ward=round.ward, initial={"scorers": current})
+    if form.is_bound and form.is_valid():
+        scorer_ids = form.cleaned_data["scorers"]
+        if apply_service(
+            form, services.set_scorers, round=round, scorer_ids=scorer_ids, by=request.user
+        ):
+            messages.success(request, "The scorers are saved")
+            return redirect("assessments:round_detail", round.pk)
+    return render(request, "assessments/round_scorers.html", {"round": round, "form": form})
+
+
+@require_POST
+def start_scoring(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if not access.can_run_round:
+        raise PermissionDenied(RUN_ROUND_ONLY)
+    done = "Scoring has started. Each scorer can now rate the standards."
+    return _step(request, round, services.start_scoring, done=done)
+
+
+@require_http_methods(["GET", "POST"])
+def close_scoring(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if not access.can_run_round:
+        raise PermissionDenied(RUN_ROUND_ONLY)
+    form = CloseScoringForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        if apply_service(form, services.close_scoring, round=round, reason=reason, by=request.user):
+            messages.success(request, "Scoring is closed. The ratings can now be agreed.")
+            return redirect("assessments:round_detail", round.pk)
+    scorers = list(selectors.scorers(round=round))
+    context = {"round": round, "form": form, "waiting": [s for s in scorers if not s.has_submitted]}
+    return render(request, "assessments/close_scoring.html", context)
+
+
+@require_POST
+def finish_agreeing(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if not access.can_agree:
+        raise PermissionDenied(MANAGER_ONLY)
+    done = "Agreeing is finished. The assessment is ready to sign."
+    return _step(request, round, services.finish_agreeing, done=done)
+
+
+@require_http_methods(["GET", "POST"])
+def return_to_agreeing(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if not access.can_agree:
+        raise PermissionDenied(MANAGER_ONLY)
+    form = ReturnToAgreeingForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        if apply_service(
+            form, services.return_to_agreeing, round=round, reason=reason, by=request.user
+        ):
+            messages.success(
+                request, "The assessment is back in agreeing. Any signatures are void."
+            )
+            return redirect("assessments:round_detail", round.pk)
+    return render(request, "assessments/return_to_agreeing.html", {"round": round, "form": form})

@@ -1,0 +1,233 @@
+"""Independent scoring: a scorer rates every standard on their own, a commitment a page, then
+submits. These pages only ever show the scorer's own answers."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from standards.models import Commitment, Standard
+
+from .. import selectors, services
+from ..forms.scoring import CommitmentRatingsForm, SubmitRatingsForm
+from ..models import Rating, Round, RoundStatus, Scorer
+from .common import apply_service, load_round
+
+SUBMITTED_MESSAGE = (
+    "Your ratings are submitted. You can see everyone's ratings when agreeing starts."
+)
+
+
+@dataclass
+class CommitmentProgress:
+    commitment: Commitment
+    standards: list[Standard]
+    rated: int
+
+    @property
+    def total(self) -> int:
+        return len(self.standards)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.rated == self.total
+
+
+@dataclass
+class Progress:
+    commitments: list[CommitmentProgress]
+    ratings: dict[int, Rating]
+
+    @property
+    def rated(self) -> int:
+        return sum(c.rated for c in self.commitments)
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.commitments)
+
+    def get(self, number: int) -> CommitmentProgress:
+        found = next((c for c in self.commitments if c.commitment.number == number), None)
+        if found is None:
+            raise Http404("No such commitment")
+        return found
+
+
+def _progress(round: Round, scorer: Scorer) -> Progress:
+    """The scorer's own answers, counted per commitment."""
+    ratings = selectors.scorer_ratings(scorer=scorer)
+    standards = list(selectors.round_standards(round=round))
+    commitments = [
+        CommitmentProgress(
+            commitment=commitment,
+            standards=[s for s in standards if s.commitment_id == commitment.pk],
+            rated=sum(1 for s in standards if s.commitment_id == commitment.pk and s.pk in ratings),
+        )
+        for commitment in selectors.round_commitments(round=round)
+    ]
+    return Progress(commitments=commitments, ratings=ratings)
+
+
+def _closed_reason(round: Round, scorer: Scorer) -> str:
+    """Why the scorer cannot change their answers now; empty while they can."""
+    if scorer.has_submitted:
+        return "You have submitted your ratings, so you cannot change them."
+    if round.status == RoundStatus.OPEN:
+        return "Scoring has not started yet. You can rate the standards once it starts."
+    if round.status != RoundStatus.SCORING:
+        return "Scoring has finished for this round, so ratings can no longer be changed."
+    return ""
+
+
+def _load_scorer(request: HttpRequest, round_id: int) -> tuple[Round, Scorer, str]:
+    """The round (404 for other wards), the user's own invitation (403 if none), and why they
+    cannot score now, if they cannot."""
+    round, access = load_round(request, round_id)
+    scorer = access.scorer
+    if scorer is None:
+        raise PermissionDenied("Only the people invited to score this round can do this.")
+    return round, scorer, _closed_reason(round, scorer)
+
+
+def _refuse(request: HttpRequest, round: Round, reason: str) -> HttpResponse:
+    messages.info(request, reason)
+    return redirect("assessments:round_detail", round.pk)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch" or "application/json" in (
+        request.headers.get("Accept", "")
+    )
+
+
+def _save_answers(request: HttpRequest, form: CommitmentRatingsForm, round: Round) -> None:
+    """Save every answered standard that is valid; errors stay on the form with the typing."""
+    form.is_valid()
+    for standard, answer, comment in form.answers():
+        saved = apply_service(
+            form,
+            services.save_rating,
+            round=round,
+            standard=standard,
+            answer=answer,
+            comment=comment,
+            by=request.user,
+        )
+        if saved is None:
+            break  # The refusal (round closed, already submitted) holds for the rest too.
+
+
+@require_GET
+def score_start(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Resume at the first commitment with a standard still to rate."""
+    round, scorer, reason = _load_scorer(request, round_id)
+    if reason:
+        return _refuse(request, round, reason)
+    progress = _progress(round, scorer)
+    unfinished = next((c for c in progress.commitments if not c.is_complete), None)
+    if unfinished is None:
+        return redirect("assessments:score_submit", round.pk)
+    return redirect("assessments:score_commitment", round.pk, unfinished.commitment.number)
+
+
+@require_http_methods(["GET", "POST"])
+def score_commitment(request: HttpRequest, round_id: int, number: int) -> HttpResponse:
+    """One commitment's standards. A plain POST saves the page; the script saves one at a time."""
+    round, scorer, reason = _load_scorer(request, round_id)
+    if reason:
+        if _wants_json(request):
+            return JsonResponse({"error": reason}, status=400)
+        return _refuse(request, round, reason)
+    progress = _progress(round, scorer)
+    page = progress.get(number)
+    if request.method == "POST" and _wants_json(request):
+        return _autosave(request, round, scorer, page)
+    data = request.POST if request.method == "POST" else None
+    form = CommitmentRatingsForm(data, standards=page.standards, ratings=progress.ratings)
+    if form.is_bound:
+        _save_answers(request, form, round)
+        if not form.errors:
+            messages.success(request, f"Your ratings for commitment {number} are saved.")
+            return redirect(_next_url(request, round, number, progress))
+        progress = _progress(round, scorer)  # Count what was saved before the error.
+    return render(
+        request,
+        "assessments/score_commitment.html",
+        {
+            "round": round,
+            "edition": round.edition,
+            "form": form,
+            "progress": progress,
+            "commitment": page.commitment,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _next_url(request: HttpRequest, round: Round, number: int, progress: Progress) -> str:
+    numbers = [c.commitment.number for c in progress.commitments]
+    if request.POST.get("go") == "previous" and number > numbers[0]:
+        return reverse("assessments:score_commitment", args=[round.pk, number - 1])
+    if number >= numbers[-1]:
+        return reverse("assessments:score_submit", args=[round.pk])
+    return reverse("assessments:score_commitment", args=[round.pk, number + 1])
+
+
+def _autosave(
+    request: HttpRequest, round: Round, scorer: Scorer, page: CommitmentProgress
+) -> JsonResponse:
+    """Save the one standard the script sent; answer with the new counts for the page."""
+    standard = next((s for s in page.standards if str(s.pk) == request.POST.get("standard")), None)
+    if standard is None:
+        return JsonResponse({"error": "That standard is not on this page."}, status=400)
+    form = CommitmentRatingsForm(
+        request.POST, standards=[standard], ratings={}, require_answers=True
+    )
+    _save_answers(request, form, round)
+    if form.errors:
+        first = next(iter(form.errors.values()))[0]
+        return JsonResponse({"error": first}, status=400)
+    progress = _progress(round, scorer)
+    page = progress.get(page.commitment.number)
+    return JsonResponse(
+        {
+            "saved": True,
+            "rated": progress.rated,
+            "total": progress.total,
+            "commitment_rated": page.rated,
+            "commitment_total": page.total,
+        }
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def score_submit(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Check every standard has an answer, then hand the ratings in for good."""
+    round, scorer, reason = _load_scorer(request, round_id)
+    if reason:
+        return _refuse(request, round, reason)
+    form = SubmitRatingsForm(request.POST if request.method == "POST" else None)
+    submitted = (
+        form.is_bound
+        and form.is_valid()
+        and apply_service(form, services.submit_ratings, round=round, by=request.user)
+    )
+    if submitted:
+        messages.success(request, SUBMITTED_MESSAGE)
+        return redirect("assessments:round_detail", round.pk)
+    progress = _progress(round, scorer)
+    return render(
+        request,
+        "assessments/score_submit.html",
+        {
+            "round": round,
+            "form": form,
+            "progress": progress,
+            "missing": selectors.unanswered_standards(scorer=scorer),
+        },
+        status=400 if form.errors else 200,
+    )

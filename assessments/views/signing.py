@@ -1,0 +1,262 @@
+"""Signing and reopening an assessment, its read-only summary and its history."""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from standards import selectors as standards_selectors
+
+from .. import selectors, services
+from ..forms.signing import ROLE_FIELD, SIGN_FORMS, ReopenForm
+from ..models import (
+    RATING_CHOICES,
+    Action,
+    Evidence,
+    HistoryEntry,
+    HistoryKind,
+    Round,
+    RoundStatus,
+    Signature,
+    SignatureDecision,
+    SignatureRole,
+)
+from ..permissions import Access
+from ..selectors import Comparison
+from .common import apply_service, load_round
+
+SIGNED_MESSAGES = {
+    SignatureDecision.SIGNED: "You signed the assessment",
+    SignatureDecision.RESERVATIONS: "You signed the assessment with reservations",
+    SignatureDecision.DECLINED: "You declined to sign. Your reason is kept with the assessment.",
+}
+
+
+def reopenings(round: Round) -> list[HistoryEntry]:
+    """Each time the signed assessment was reopened, oldest first, with who did it and why."""
+    if not round.reopen_count:
+        return []
+    # Only reopening moves a round out of "signed"; its entry keeps the reason.
+    entries = selectors.round_history(round=round).filter(
+        kind=HistoryKind.ROUND, before__status=RoundStatus.SIGNED
+    )
+    return list(reversed(entries))
+
+
+def signing_roles(access: Access) -> list[str]:
+    roles = [SignatureRole.WARD_MANAGER] if access.is_manager else []
+    return roles + ([SignatureRole.LIVED_EXPERIENCE_LEADER] if access.is_le_leader else [])
+
+
+def live_signatures(signatures: list[Signature]) -> dict[str, Signature]:
+    """The signatures that count, by role: not voided, not a refusal."""
+    return {s.role: s for s in signatures if s.is_live and s.decision != SignatureDecision.DECLINED}
+
+
+def roles_to_offer(round: Round, roles: list[str], live: dict[str, Signature], user) -> list[str]:
+    """The roles still to sign in; nobody co-signs what they signed in the other role."""
+    if round.status != RoundStatus.AWAITING_SIGNOFF:
+        return []
+    signed_by_user = any(s.signer_id == user.pk for s in live.values())
+    return [role for role in roles if role not in live and not signed_by_user]
+
+
+@require_http_methods(["GET", "POST"])
+def sign(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    roles = signing_roles(access)
+    if not roles:
+        raise PermissionDenied("Only the ward manager or a lived experience leader can sign.")
+    signatures = list(selectors.round_signatures(round=round))
+    signing_as = None
+    if request.method == "POST":
+        # Someone holding both roles says which one they sign in; otherwise it is their only one.
+        signing_as = request.POST.get(ROLE_FIELD) or roles[0]
+        if signing_as not in roles:
+            raise PermissionDenied("You cannot sign in that role.")
+    offered = roles_to_offer(round, roles, live_signatures(signatures), request.user)
+    sign_forms = {
+        role: SIGN_FORMS[role](request.POST if role == signing_as else None)
+        for role in roles
+        if role in offered or role == signing_as
+    }
+    form = sign_forms.get(signing_as)
+    if form is not None and form.is_valid():
+        signature = _sign(form, round=round, by=request.user)
+        if signature is not None:
+            round.refresh_from_db(fields=["status"])
+            if round.is_locked:
+                messages.success(request, "The assessment is signed and locked")
+                return redirect("assessments:summary", round.pk)
+            messages.success(request, SIGNED_MESSAGES[signature.decision])
+            return redirect("assessments:round_detail", round.pk)
+    context = {
+        "round": round,
+        "signatures": signatures,
+        "sign_forms": sign_forms,
+        "form": form,
+        "role_field": ROLE_FIELD,
+    }
+    return render(request, "assessments/sign.html", context)
+
+
+def _sign(form: forms.Form, *, round: Round, by) -> Signature | None:
+    if form.role == SignatureRole.WARD_MANAGER:
+        return apply_service(form, services.sign_as_manager, round=round, by=by)
+    data = form.cleaned_data
+    return apply_service(
+        form,
+        services.sign_as_leader,
+        round=round,
+        decision=data["decision"],
+        words=data["words"],
+        by=by,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reopen(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if not access.is_qi_lead:
+        raise PermissionDenied("Only a trust QI lead can reopen a signed assessment.")
+    form = ReopenForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        if apply_service(form, services.reopen_round, round=round, reason=reason, by=request.user):
+            messages.success(request, "The assessment is reopened and its signatures are void")
+            return redirect("assessments:round_detail", round.pk)
+    return render(request, "assessments/reopen.html", {"round": round, "form": form})
+
+
+@dataclass
+class CommitmentScore:
+    number: int
+    title: str
+    mean: float | None
+    rated: int
+    total: int
+
+    @property
+    def percent(self) -> int | None:
+        """The mean as a percentage of the maximum level, 4."""
+        if self.mean is None:
+            return None
+        return int((Decimal(str(self.mean)) * 25).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class StandardRow:
+    comparison: Comparison
+    evidence: list[Evidence] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+
+def _standard_rows(round: Round, actions: list[Action]) -> list[StandardRow]:
+    rows = {c.standard.pk: StandardRow(c) for c in selectors.round_comparisons(round=round)}
+    for evidence in selectors.round_evidence(round=round):
+        rows[evidence.standard_id].evidence.append(evidence)
+    for action in actions:
+        for standard in action.standards.all():
+            if standard.pk in rows:
+                rows[standard.pk].actions.append(action)
+    return list(rows.values())
+
+
+@require_GET
+def summary(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    actions = list(selectors.round_actions(round=round))
+    scores = [
+        CommitmentScore(c.number, c.title, c.mean, c.rated, c.total)
+        for c in selectors.commitment_scores(round=round)
+    ]
+    context = {
+        "round": round,
+        "access": access,
+        "edition": round.edition,
+        "scores": scores,
+        "rows": _standard_rows(round, actions),
+        "actions": actions,
+        "signatures": selectors.round_signatures(round=round),
+        "reopenings": reopenings(round),
+    }
+    return render(request, "assessments/summary.html", context)
+
+
+LEVEL_LABELS: dict[Any, str] = {None: "Not sure", **dict(RATING_CHOICES)}
+STATUS_LABELS = dict(RoundStatus.choices)
+DECISION_LABELS = dict(SignatureDecision.choices)
+
+
+def _show(key: str, value: Any, names: dict[int, str]) -> str:
+    if key == "level" and value in LEVEL_LABELS:
+        return LEVEL_LABELS[value]
+    if key == "status" and value in STATUS_LABELS:
+        return STATUS_LABELS[value]
+    if key == "decision" and value in DECISION_LABELS:
+        return DECISION_LABELS[value]
+    if key == "scorers" and isinstance(value, list):
+        value = [names.get(user_id, f"Person {user_id}") for user_id in value]
+    if value is None or value == "" or value == []:
+        return "None"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _pairs(value: Any, names: dict[int, str]) -> list[tuple[str, str]]:
+    """A stored before/after value as "key: value" lines, in words rather than codes."""
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        return [("Value", _show("", value, names))]
+    return [
+        (key.replace("_", " ").capitalize(), _show(key, item, names)) for key, item in value.items()
+    ]
+
+
+@dataclass
+class HistoryRow:
+    entry: HistoryEntry
+    hidden: bool
+    before: list[tuple[str, str]]
+    after: list[tuple[str, str]]
+
+
+def _history_rows(round: Round, entries) -> list[HistoryRow]:
+    # A scorer's own ratings stay private until they have submitted and scoring has ended,
+    # so the history does not become a way round independent scoring.
+    past_scoring = round.status not in (RoundStatus.OPEN, RoundStatus.SCORING)
+    submitted = {s.user_id for s in selectors.scorers(round=round) if s.has_submitted}
+    names = {
+        m.user_id: m.user.display_name for m in standards_selectors.ward_people(ward=round.ward)
+    }
+    rows = []
+    for entry in entries:
+        has_values = entry.before is not None or entry.after is not None
+        private = not (past_scoring and entry.actor_id in submitted)
+        hidden = entry.kind == HistoryKind.RATING and has_values and private
+        before, after = [], []
+        if not hidden:
+            before, after = _pairs(entry.before, names), _pairs(entry.after, names)
+        rows.append(HistoryRow(entry=entry, hidden=hidden, before=before, after=after))
+    return rows
+
+
+@require_GET
+def history(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if not access.can_read_history:
+        raise PermissionDenied("Only the ward manager or a trust QI lead can read the history.")
+    page = Paginator(selectors.round_history(round=round), 100).get_page(request.GET.get("page"))
+    context = {"round": round, "page": page, "rows": _history_rows(round, page.object_list)}
+    return render(request, "assessments/history.html", context)

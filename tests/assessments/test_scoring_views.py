@@ -1,0 +1,507 @@
+"""Independent scoring pages: a commitment a page, autosave, resume, and submit."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from assessments import selectors, services
+from assessments.models import Rating, RoundStatus, Scorer
+
+FETCH = {"HTTP_X_REQUESTED_WITH": "fetch", "HTTP_ACCEPT": "application/json"}
+
+
+def scoring_round(*, ward, manager, scorers):
+    round = services.open_round(
+        ward=ward, label="2026 Q4", by=manager, scorer_ids=[u.pk for u in scorers]
+    )
+    return services.start_scoring(round=round, by=manager)
+
+
+def standards_of(round, number=None):
+    standards = list(selectors.round_standards(round=round))
+    if number is None:
+        return standards
+    return [s for s in standards if s.commitment.number == number]
+
+
+def rate(round, user, standards, answer="3"):
+    for standard in standards:
+        services.save_rating(round=round, standard=standard, answer=answer, by=user)
+
+
+def page_url(round, number=1):
+    return reverse("assessments:score_commitment", args=[round.pk, number])
+
+
+def start_url(round):
+    return reverse("assessments:score_start", args=[round.pk])
+
+
+def submit_url(round):
+    return reverse("assessments:score_submit", args=[round.pk])
+
+
+def detail_url(round):
+    return reverse("assessments:round_detail", args=[round.pk])
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def round(catalogue, ward, ward_manager, ward_staff, le_partner):
+    return scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+
+
+@pytest.fixture
+def staff_client(client, ward_staff):
+    client.force_login(ward_staff)
+    return client
+
+
+# Showing a page
+
+
+def test_score_commitment_shows_standards_levels_and_progress(staff_client, round, ward_staff):
+    rate(round, ward_staff, standards_of(round)[:31])
+
+    response = staff_client.get(page_url(round, 1))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "31 of 76 rated" in content
+    first = standards_of(round, 1)[0]
+    assert f'name="answer-{first.pk}"' in content
+    assert f'name="comment-{first.pk}"' in content
+    assert f'id="standard-{first.pk}"' in content
+    assert "nhsuk-radios__input" in content and "nhsuk-fieldset__legend" in content
+    assert first.code in content and "Embedded" in content and "Not sure" in content
+    assert "This is how we always work" in content  # level description as the item hint
+    assert "Read the official Culture of care standards" in content  # the wording note
+    assert "js/autosave.js" in content
+
+
+def test_score_commitment_shows_pillars_of_a_standard(staff_client, round):
+    with_pillars = next(s for s in standards_of(round) if s.pillars.all())
+
+    response = staff_client.get(page_url(round, with_pillars.commitment.number))
+
+    assert "Pillars:" in response.content.decode()
+    assert with_pillars.pillars.all()[0].title in response.content.decode()
+
+
+def test_score_commitment_lists_every_commitment_with_its_completion(
+    staff_client, round, ward_staff
+):
+    rate(round, ward_staff, standards_of(round, 2))
+    total_2 = len(standards_of(round, 2))
+
+    response = staff_client.get(page_url(round, 1))
+
+    content = response.content.decode()
+    assert len(response.context["progress"].commitments) == 12
+    assert f"{total_2} of {total_2} rated" in content
+    assert 'aria-current="page"' in content
+    assert page_url(round, 12) in content
+
+
+def test_score_commitment_shows_the_scorers_own_answers_only(client, round, ward_staff, le_partner):
+    first = standards_of(round, 1)[0]
+    services.save_rating(
+        round=round, standard=first, answer="1", comment="Staff view only", by=ward_staff
+    )
+    client.force_login(le_partner)
+
+    response = client.get(page_url(round, 1))
+
+    assert response.status_code == 200
+    assert "Staff view only" not in response.content.decode()
+    assert "0 of 76 rated" in response.content.decode()
+
+
+def test_score_commitment_shows_saved_answer_and_comment(staff_client, round, ward_staff):
+    first = standards_of(round, 1)[0]
+    services.save_rating(
+        round=round, standard=first, answer="not-sure", comment="Ask the team", by=ward_staff
+    )
+
+    response = staff_client.get(page_url(round, 1))
+
+    form = response.context["form"]
+    assert form[f"answer-{first.pk}"].value() == "not-sure"
+    assert "Ask the team" in response.content.decode()
+
+
+def test_score_commitment_unknown_commitment_is_404(staff_client, round):
+    assert staff_client.get(page_url(round, 13)).status_code == 404
+
+
+def test_score_commitment_page_query_count_is_bounded(
+    staff_client, round, ward_staff, django_assert_max_num_queries
+):
+    rate(round, ward_staff, standards_of(round))
+    with django_assert_max_num_queries(20):
+        staff_client.get(page_url(round, 3))
+
+
+# Resuming
+
+
+def test_score_start_goes_to_first_commitment_when_nothing_is_rated(staff_client, round):
+    response = staff_client.get(start_url(round))
+
+    assert response.status_code == 302
+    assert response.url == page_url(round, 1)
+
+
+def test_score_start_resumes_at_first_commitment_with_an_unanswered_standard(
+    staff_client, round, ward_staff
+):
+    rate(round, ward_staff, standards_of(round, 1) + standards_of(round, 2))
+    rate(round, ward_staff, standards_of(round, 3)[:1])
+
+    response = staff_client.get(start_url(round))
+
+    assert response.url == page_url(round, 3)
+
+
+def test_score_start_goes_to_submit_when_everything_is_rated(staff_client, round, ward_staff):
+    rate(round, ward_staff, standards_of(round))
+
+    response = staff_client.get(start_url(round))
+
+    assert response.url == submit_url(round)
+
+
+def test_score_start_refuses_post(staff_client, round):
+    assert staff_client.post(start_url(round)).status_code == 405
+
+
+# Saving a page without JavaScript
+
+
+def test_score_commitment_post_saves_answers_and_comment_then_continues(
+    staff_client, round, ward_staff
+):
+    first, second, *_ = standards_of(round, 1)
+
+    response = staff_client.post(
+        page_url(round, 1),
+        {
+            f"answer-{first.pk}": "2",
+            f"comment-{first.pk}": "Peer workers join handovers",
+            f"answer-{second.pk}": "not-sure",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == page_url(round, 2)
+    saved = {r.standard_id: r for r in Rating.objects.filter(scorer__user=ward_staff)}
+    assert saved[first.pk].level == 2
+    assert saved[first.pk].comment == "Peer workers join handovers"
+    assert saved[second.pk].level is None
+    assert len(saved) == 2  # Unanswered standards are left for later, not errors.
+    assert "Your ratings for commitment 1 are saved." in messages_of(response)
+
+
+def test_score_commitment_post_with_nothing_answered_moves_on(staff_client, round):
+    response = staff_client.post(page_url(round, 4), {"csrfmiddlewaretoken": "x"})
+
+    assert response.status_code == 302
+    assert response.url == page_url(round, 5)
+
+
+def test_score_commitment_save_and_go_back_goes_to_previous(staff_client, round):
+    response = staff_client.post(page_url(round, 4), {"go": "previous"})
+
+    assert response.url == page_url(round, 3)
+
+
+def test_score_commitment_last_page_continues_to_submit(staff_client, round):
+    response = staff_client.post(page_url(round, 12), {})
+
+    assert response.url == submit_url(round)
+
+
+def test_score_commitment_invalid_answer_shows_error_and_keeps_typing(
+    staff_client, round, ward_staff
+):
+    first, second, *_ = standards_of(round, 1)
+
+    response = staff_client.post(
+        page_url(round, 1),
+        {
+            f"answer-{first.pk}": "7",
+            f"comment-{first.pk}": "Words I typed",
+            f"answer-{second.pk}": "4",
+            f"comment-{second.pk}": "Kept too",
+        },
+    )
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "nhsuk-error-summary" in content
+    assert f"Select a rating for {first.code}" in content
+    assert f'href="#answer-{first.pk}"' in content
+    assert "Words I typed" in content
+    assert response.context["form"][f"answer-{second.pk}"].value() == "4"
+    # The valid answer on the page is saved; the bad one is not.
+    levels = dict(
+        Rating.objects.filter(scorer__user=ward_staff).values_list("standard_id", "level")
+    )
+    assert levels == {second.pk: 4}
+    assert "1 of 76 rated" in content
+
+
+def test_score_commitment_comment_without_rating_is_kept_with_an_error(
+    staff_client, round, ward_staff
+):
+    first = standards_of(round, 1)[0]
+
+    response = staff_client.post(page_url(round, 1), {f"comment-{first.pk}": "Not lost"})
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert f"Select a rating for {first.code}, or Not sure, to save your comment" in content
+    assert "Not lost" in content
+    assert not Rating.objects.filter(scorer__user=ward_staff).exists()
+
+
+# Autosave with JavaScript
+
+
+def test_score_commitment_autosave_saves_one_rating_and_returns_counts(
+    staff_client, round, ward_staff
+):
+    rate(round, ward_staff, standards_of(round, 5))
+    first, second, *_ = standards_of(round, 1)
+
+    response = staff_client.post(
+        page_url(round, 1),
+        {
+            "standard": first.pk,
+            f"answer-{first.pk}": "3",
+            f"comment-{first.pk}": "Saved as I type",
+            # Another standard's fields are ignored: autosave saves just the one sent.
+            f"answer-{second.pk}": "1",
+        },
+        **FETCH,
+    )
+
+    assert response.status_code == 200
+    rated = len(standards_of(round, 5)) + 1
+    assert response.json() == {
+        "saved": True,
+        "rated": rated,
+        "total": 76,
+        "commitment_rated": 1,
+        "commitment_total": len(standards_of(round, 1)),
+    }
+    rating = Rating.objects.get(scorer__user=ward_staff, standard=first)
+    assert (rating.level, rating.comment) == (3, "Saved as I type")
+    assert not Rating.objects.filter(scorer__user=ward_staff, standard=second).exists()
+
+
+def test_score_commitment_autosave_with_accept_json_header(staff_client, round):
+    first = standards_of(round, 1)[0]
+
+    response = staff_client.post(
+        page_url(round, 1),
+        {"standard": first.pk, f"answer-{first.pk}": "not-sure"},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.json()["saved"] is True
+
+
+def test_score_commitment_autosave_invalid_answer_is_an_error(staff_client, round, ward_staff):
+    first = standards_of(round, 1)[0]
+
+    response = staff_client.post(
+        page_url(round, 1),
+        {"standard": first.pk, f"answer-{first.pk}": "5", f"comment-{first.pk}": "x"},
+        **FETCH,
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": f"Select a rating for {first.code}"}
+    assert not Rating.objects.filter(scorer__user=ward_staff).exists()
+
+
+def test_score_commitment_autosave_without_answer_is_an_error(staff_client, round):
+    first = standards_of(round, 1)[0]
+
+    response = staff_client.post(
+        page_url(round, 1), {"standard": first.pk, f"comment-{first.pk}": "x"}, **FETCH
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": f"Select a rating for {first.code}"}
+
+
+def test_score_commitment_autosave_of_a_standard_on_another_page_is_refused(
+    staff_client, round, ward_staff
+):
+    elsewhere = standards_of(round, 2)[0]
+
+    response = staff_client.post(
+        page_url(round, 1),
+        {"standard": elsewhere.pk, f"answer-{elsewhere.pk}": "2"},
+        **FETCH,
+    )
+
+    assert response.status_code == 400
+    assert "error" in response.json()
+    assert not Rating.objects.filter(scorer__user=ward_staff).exists()
+
+
+def test_score_commitment_autosave_when_signed_out_redirects_to_sign_in(client, round):
+    first = standards_of(round, 1)[0]
+
+    response = client.post(
+        page_url(round, 1), {"standard": first.pk, f"answer-{first.pk}": "2"}, **FETCH
+    )
+
+    # The script spots the redirect and asks the person to sign in again in a new tab.
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+# Submitting
+
+
+def test_score_submit_lists_every_unanswered_standard(staff_client, round, ward_staff):
+    standards = standards_of(round)
+    rate(round, ward_staff, standards[:-2])
+
+    response = staff_client.get(submit_url(round))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Rate every standard before you submit" in content
+    for standard in standards[-2:]:
+        link = f"{page_url(round, standard.commitment.number)}#standard-{standard.pk}"
+        assert link in content
+    assert "Submit your ratings" not in content
+
+
+def test_score_submit_is_refused_while_standards_are_missing(staff_client, round, ward_staff):
+    rate(round, ward_staff, standards_of(round)[:10])
+
+    response = staff_client.post(submit_url(round), {})
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "nhsuk-error-summary" in content
+    assert "Rate every standard before you submit: 66 still to rate" in content
+    assert Scorer.objects.get(round=round, user=ward_staff).submitted_at is None
+
+
+def test_score_submit_works_when_every_standard_is_rated(staff_client, round, ward_staff):
+    for standard in standards_of(round):
+        services.save_rating(round=round, standard=standard, answer="2", by=ward_staff)
+
+    page = staff_client.get(submit_url(round))
+    response = staff_client.post(submit_url(round), {})
+
+    assert "Submit your ratings" in page.content.decode()
+    assert "cannot change your ratings" in page.content.decode()
+    assert response.status_code == 302
+    assert response.url == detail_url(round)
+    assert Scorer.objects.get(round=round, user=ward_staff).submitted_at is not None
+    assert (
+        "Your ratings are submitted. You can see everyone's ratings when agreeing starts."
+        in messages_of(response)
+    )
+
+
+# Who may use the pages
+
+
+def all_urls(round):
+    return [start_url(round), page_url(round, 1), submit_url(round)]
+
+
+@pytest.mark.parametrize("persona", ["ward_manager", "board_member", "qi_lead", "le_leader"])
+def test_scoring_views_refuse_people_who_are_not_scorers(client, round, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    first = standards_of(round, 1)[0]
+
+    for url in all_urls(round):
+        assert client.get(url).status_code == 403
+    assert client.post(page_url(round, 1), {f"answer-{first.pk}": "2"}).status_code == 403
+    assert client.post(submit_url(round), {}).status_code == 403
+    assert not Rating.objects.exists()
+
+
+def test_scoring_views_are_404_for_another_trusts_round(client, round, outsider):
+    client.force_login(outsider)
+    first = standards_of(round, 1)[0]
+
+    for url in all_urls(round):
+        assert client.get(url).status_code == 404
+    assert client.post(page_url(round, 1), {f"answer-{first.pk}": "2"}).status_code == 404
+    assert client.post(page_url(round, 1), {"standard": first.pk}, **FETCH).status_code == 404
+    assert client.post(submit_url(round), {}).status_code == 404
+
+
+# When scoring is not possible
+
+
+def test_scoring_views_refuse_a_scorer_who_has_submitted(staff_client, round, ward_staff):
+    rate(round, ward_staff, standards_of(round), answer="1")
+    services.submit_ratings(round=round, by=ward_staff)
+    first = standards_of(round, 1)[0]
+
+    for url in all_urls(round):
+        response = staff_client.get(url)
+        assert response.status_code == 302 and response.url == detail_url(round)
+    posted = staff_client.post(page_url(round, 1), {f"answer-{first.pk}": "4"})
+    fetched = staff_client.post(
+        page_url(round, 1), {"standard": first.pk, f"answer-{first.pk}": "4"}, **FETCH
+    )
+
+    assert posted.url == detail_url(round)
+    assert "You have submitted your ratings, so you cannot change them." in messages_of(posted)
+    assert fetched.status_code == 400
+    assert "submitted" in fetched.json()["error"]
+    assert Rating.objects.get(scorer__user=ward_staff, standard=first).level == 1
+
+
+def test_scoring_views_refuse_before_scoring_starts(
+    client, catalogue, ward, ward_manager, ward_staff, le_partner
+):
+    round = services.open_round(
+        ward=ward, label="2027 Q1", by=ward_manager, scorer_ids=[ward_staff.pk, le_partner.pk]
+    )
+    client.force_login(ward_staff)
+
+    response = client.get(page_url(round, 1))
+
+    assert response.url == detail_url(round)
+    assert "Scoring has not started yet" in messages_of(response)[0]
+
+
+def test_scoring_views_refuse_after_scoring_is_closed(
+    client, round, ward_manager, ward_staff, le_partner
+):
+    rate(round, ward_staff, standards_of(round))
+    services.submit_ratings(round=round, by=ward_staff)
+    services.close_scoring(round=round, by=ward_manager, reason="Partner away")
+    round.refresh_from_db()
+    assert round.status == RoundStatus.AGREEING
+    client.force_login(le_partner)
+    first = standards_of(round, 1)[0]
+
+    page = client.get(page_url(round, 1))
+    fetched = client.post(
+        page_url(round, 1), {"standard": first.pk, f"answer-{first.pk}": "2"}, **FETCH
+    )
+    submitted = client.post(submit_url(round), {})
+
+    assert page.url == detail_url(round)
+    assert "Scoring has finished" in messages_of(page)[0]
+    assert fetched.status_code == 400 and "Scoring has finished" in fetched.json()["error"]
+    assert submitted.url == detail_url(round)
+    assert not Rating.objects.filter(scorer__user=le_partner).exists()
