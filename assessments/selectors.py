@@ -203,7 +203,7 @@ def round_evidence(*, round: Round) -> QuerySet[Evidence]:
 def get_evidence_for_user(*, user, evidence_id: int) -> Evidence:
     evidence = (
         Evidence.objects.filter(round__in=Round.objects.for_user(user), pk=evidence_id)
-        .select_related("round__ward__site", "standard")
+        .select_related("round__ward__site", "standard__commitment", "added_by")
         .first()
     )
     if evidence is None:

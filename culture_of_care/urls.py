@@ -38,5 +38,6 @@ urlpatterns = [
     path("account/", include(account_urls)),
     path("standards/", include("standards.urls")),
     path("", include("assessments.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,119 @@
+"""Report jobs (PDFs made by Celery workers) and trust targets for SPC assurance."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from assessments.models import Round
+from standards.models import Trust
+
+
+class ReportKind(models.TextChoices):
+    WARD_ASSESSMENT = "ward-assessment", "Ward assessment and action plan"
+    BOARD_PACK = "board-pack", "Trust board pack"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_STATUSES = [JobStatus.QUEUED, JobStatus.RUNNING]
+
+
+def report_path(instance: "ReportJob", filename: str) -> str:
+    return f"reports/{instance.kind}/{instance.pk}.pdf"
+
+
+class ReportJobQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ReportJobQuerySet":
+        """Jobs about wards or trusts the user may see."""
+        from standards.models import Ward
+
+        return self.filter(
+            Q(round__ward__in=Ward.objects.for_user(user))
+            | Q(trust__in=Trust.objects.with_trust_role(user))
+        )
+
+
+class ReportJob(models.Model):
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    # One active job per report: asking again while it runs returns the same job.
+    key = models.CharField(max_length=100)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_text = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to=report_path, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_active_job_per_report",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="ward-assessment", round__isnull=False)
+                | Q(kind="board-pack", trust__isnull=False),
+                name="job_has_its_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def filename(self) -> str:
+        if self.kind == ReportKind.BOARD_PACK:
+            return f"board-pack-{self.trust_id}-{self.created_at:%Y-%m-%d}.pdf"
+        return f"ward-assessment-{self.round_id}.pdf"
+
+
+class Target(models.Model):
+    """A trust's target for a measure (a commitment number, or 0 for the overall score)."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="targets")
+    commitment_number = models.PositiveSmallIntegerField(
+        help_text="1 to 12 for a commitment, 0 for the overall score"
+    )
+    value = models.DecimalField(max_digits=3, decimal_places=2, help_text="Mean level, 0 to 4")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "commitment_number"], name="one_target"),
+            models.CheckConstraint(
+                condition=Q(commitment_number__lte=12) & Q(value__gte=0) & Q(value__lte=4),
+                name="target_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trust}: {self.commitment_number} >= {self.value}"

@@ -130,7 +130,7 @@ class ActionForm(VersionedForm):
         their_codes = ", ".join(sorted(s.code for s in current.standards.all())) or "None"
         your_codes = ", ".join(sorted(s.code for s in data["standards"])) or "None"
         return Conflict(
-            who="Someone else",
+            who=current.updated_by.display_name if current.updated_by else "Someone else",
             when=current.updated_at,
             rows=[
                 ("What will change", current.title, data["title"]),

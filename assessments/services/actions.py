@@ -78,6 +78,7 @@ def create_action(
         status=status,
         co_produced=co_produced,
         created_by=by,
+        updated_by=by,
     )
     action.rounds.add(round)
     action.standards.set(standards)
@@ -109,6 +110,10 @@ def update_action(
         access_for(user=by, ward=action.ward).can_contribute,
         "Only the ward's people can change actions.",
     )
+    latest = action.rounds.order_by("-opened_at", "-pk").first() or action.origin_round
+    if latest.is_locked:
+        # Every round showing this action is signed: it changes again in the next round.
+        raise LockedError()
     edition_id = action.origin_round.edition_id
     _validate(
         ward=action.ward,
@@ -132,6 +137,7 @@ def update_action(
         status=status,
         co_produced=co_produced,
         version=version + 1,
+        updated_by=by,
     )
     if not updated:
         current.refresh_from_db()

@@ -6,6 +6,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from standards.models import Standard
@@ -82,11 +83,20 @@ def add_evidence(
         if not note:
             raise ValidationError({"note": "Enter the evidence"})
     elif kind == EvidenceKind.LINK:
-        if not url.strip():
+        url = url.strip()
+        if not url:
             raise ValidationError(
                 {"url": "Enter a link, like https://intranet.example.nhs.uk/page"}
             )
-        evidence.url = url.strip()
+        try:
+            if len(url) > 500:
+                raise ValidationError("too long")
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ValidationError(
+                {"url": "Enter a link in the correct format, like https://intranet.example.nhs.uk"}
+            ) from None
+        evidence.url = url
     elif kind == EvidenceKind.FILE:
         content_type = _check_upload(upload)
         evidence.content_type = content_type

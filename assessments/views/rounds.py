@@ -57,7 +57,9 @@ def round_steps(round: Round) -> list[Step]:
     ]
 
 
-def _step(request: HttpRequest, round: Round, service: Callable[..., Any], *, done: str):
+def _step(
+    request: HttpRequest, round: Round, service: Callable[..., Any], *, done: str
+) -> HttpResponse:
     """Move the round on with one button; the service's refusal is shown on the round page."""
     form = StepForm(request.POST)
     if apply_service(form, service, round=round, by=request.user) is not None:

@@ -227,29 +227,18 @@ def _pairs(value: Any, names: dict[int, str]) -> list[tuple[str, str]]:
 @dataclass
 class HistoryRow:
     entry: HistoryEntry
-    hidden: bool
     before: list[tuple[str, str]]
     after: list[tuple[str, str]]
 
 
 def _history_rows(round: Round, entries) -> list[HistoryRow]:
-    # A scorer's own ratings stay private until they have submitted and scoring has ended,
-    # so the history does not become a way round independent scoring.
-    past_scoring = round.status not in (RoundStatus.OPEN, RoundStatus.SCORING)
-    submitted = {s.user_id for s in selectors.scorers(round=round) if s.has_submitted}
     names = {
         m.user_id: m.user.display_name for m in standards_selectors.ward_people(ward=round.ward)
     }
-    rows = []
-    for entry in entries:
-        has_values = entry.before is not None or entry.after is not None
-        private = not (past_scoring and entry.actor_id in submitted)
-        hidden = entry.kind == HistoryKind.RATING and has_values and private
-        before, after = [], []
-        if not hidden:
-            before, after = _pairs(entry.before, names), _pairs(entry.after, names)
-        rows.append(HistoryRow(entry=entry, hidden=hidden, before=before, after=after))
-    return rows
+    return [
+        HistoryRow(entry=e, before=_pairs(e.before, names), after=_pairs(e.after, names))
+        for e in entries
+    ]
 
 
 @require_GET

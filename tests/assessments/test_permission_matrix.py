@@ -7,12 +7,22 @@ a role that may act is let through (whatever the round's state then says).
 import datetime
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from assessments import services
 from assessments.models import HistoryEntry
 from standards.models import Standard
 from tests.assessments.builders import agreeing_round
+from tests.factories import (
+    SiteFactory,
+    TrustFactory,
+    TrustMembershipFactory,
+    UserFactory,
+    WardFactory,
+    WardMembershipFactory,
+)
 
 EVERYONE = {"staff", "manager", "partner", "leader", "qi", "board"}
 WARD_PEOPLE = {"staff", "manager", "partner"}
@@ -49,48 +59,68 @@ MATRIX = {
 }
 
 
-@pytest.fixture
-def world(
-    catalogue,
-    ward,
-    ward_staff,
-    ward_manager,
-    le_partner,
-    le_leader,
-    qi_lead,
-    board_member,
-    outsider,
-):
-    round = agreeing_round(ward=ward, manager=ward_manager, staff=ward_staff, partner=le_partner)
-    standard = Standard.objects.get(code="2.3")
-    evidence = services.add_evidence(
-        round=round, standard=standard, kind="note", note="Community meeting minutes", by=ward_staff
-    )
-    action = services.create_action(
-        round=round,
-        title="Weekly community meeting",
-        owner_id=ward_staff.pk,
-        due_date=datetime.date(2027, 1, 31),
-        by=ward_manager,
-    )
-    kwargs = {
-        "ward": {"ward_id": ward.pk},
-        "round": {"round_id": round.pk},
-        "round-commitment": {"round_id": round.pk, "number": 2},
-        "round-standard": {"round_id": round.pk, "standard_id": standard.pk},
-        "evidence": {"evidence_id": evidence.pk},
-        "action": {"action_id": action.pk},
-    }
-    people = {
-        "staff": ward_staff,
-        "manager": ward_manager,
-        "partner": le_partner,
-        "leader": le_leader,
-        "qi": qi_lead,
-        "board": board_member,
-        "outsider": outsider,
-    }
-    return kwargs, people, round
+def _person(username):
+    return UserFactory(username=f"matrix-{username}")
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction that is rolled back at the end; each
+    test runs in a savepoint inside it, so what one test changes never reaches the next."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("loaddata", "culture-of-care-standards", verbosity=0)
+            ward = WardFactory(site=SiteFactory(trust=TrustFactory(name="Matrix NHS Trust")))
+            other = WardFactory(site=SiteFactory(trust=TrustFactory(name="Other NHS Trust")))
+            people = {name: _person(name) for name in sorted(EVERYONE | {"outsider"})}
+            for name, role in (
+                ("staff", "ward-staff"),
+                ("manager", "ward-manager"),
+                ("partner", "le-partner"),
+            ):
+                WardMembershipFactory(user=people[name], ward=ward, role=role)
+            for name, role in (
+                ("leader", "le-leader"),
+                ("qi", "qi-lead"),
+                ("board", "board-member"),
+            ):
+                TrustMembershipFactory(user=people[name], trust=ward.site.trust, role=role)
+            WardMembershipFactory(user=people["outsider"], ward=other, role="ward-manager")
+            round = agreeing_round(
+                ward=ward,
+                manager=people["manager"],
+                staff=people["staff"],
+                partner=people["partner"],
+            )
+            standard = Standard.objects.get(code="2.3")
+            evidence = services.add_evidence(
+                round=round,
+                standard=standard,
+                kind="note",
+                note="Community meeting minutes",
+                by=people["staff"],
+            )
+            action = services.create_action(
+                round=round,
+                title="Weekly community meeting",
+                owner_id=people["staff"].pk,
+                due_date=datetime.date(2027, 1, 31),
+                by=people["manager"],
+            )
+            kwargs = {
+                "ward": {"ward_id": ward.pk},
+                "round": {"round_id": round.pk},
+                "round-commitment": {"round_id": round.pk, "number": 2},
+                "round-standard": {"round_id": round.pk, "standard_id": standard.pk},
+                "evidence": {"evidence_id": evidence.pk},
+                "action": {"action_id": action.pk},
+            }
+            yield kwargs, people, round
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 CASES = [
@@ -102,7 +132,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("name,persona,method", CASES)
-def test_permission_matrix(client, world, name, persona, method):
+def test_permission_matrix(db, client, world, name, persona, method):
     kwargs, people, round = world
     key, may_get, may_post = MATRIX[name]
     url = reverse(f"assessments:{name}", kwargs=kwargs[key])

@@ -1,0 +1,509 @@
+"""Statistical process control (Making Data Count) for a single measure.
+
+Pure Python, standard library only: no Django imports, so it can be used from views, reports,
+exports and tests alike.
+
+An XmR (individuals and moving range) chart:
+
+* centre line = mean of the values;
+* moving range ``MR_i = |x_i - x_(i-1)|`` for every point after the first;
+* process limits = ``mean ± 2.66 × mean(MR)``;
+* two-sigma lines = ``mean ± 1.773 × mean(MR)``.
+
+A point shows *special cause* variation when any of these rules flags it:
+
+1. ``"beyond-limit"``: the point is above the upper or below the lower process limit
+   (strictly; a point exactly on a limit is inside it).
+2. ``"shift"``: it belongs to a run of at least ``shift_length`` (default 7) consecutive points
+   strictly on the same side of the centre line. A point exactly on the centre line breaks the
+   run. Every point of the run is flagged.
+3. ``"trend"``: it belongs to a run of at least ``trend_length`` (default 7) consecutive
+   points each strictly higher (or each strictly lower) than the one before. The run length
+   counts *points*, not steps: 7 points in a strictly increasing sequence (6 increases) are a
+   trend, 6 such points are not. Two equal consecutive values (a tie) break the run. Every point
+   of the run is flagged.
+4. ``"two-of-three"``: in some window of three consecutive points, two or three points are
+   beyond the same two-sigma line (all above the upper one, or all below the lower one).
+   Points beyond the process limit count too. The points beyond that line are flagged (not the
+   third point of the window). Two points beyond two sigma on opposite sides do not count.
+
+Below ``min_points_for_limits`` (default 13) points there are no process limits: the result is
+a *run chart* around the median. Rules 1 and 4 are not applied, the shift rule is judged
+around the median (a point on the median breaks the run) and the trend rule applies
+unchanged.
+
+Each flagged point is classed as ``"improvement"`` or ``"concern"``. Its *side* is "high" or
+"low": for the side-based rules (beyond-limit, shift, two-of-three) it is the side of the
+centre line the point lies on; when a point is flagged only by the trend rule it is the trend's
+direction (rising = high). A point flagged by both a side-based rule and a trend takes the side
+of the centre line. A point that ends one trend and starts the opposite one (a peak or a
+trough) takes the direction of the trend it ends. A high point is an improvement when higher
+is better (``improvement="up"``) and a concern when lower is better (``improvement="down"``);
+a low point the other way round.
+
+The variation icon reflects the latest point: ``"common-cause"`` when it is not flagged,
+otherwise ``"improvement-high"``, ``"improvement-low"``, ``"concern-high"`` or
+``"concern-low"``.
+
+The assurance icon needs both a target and process limits (otherwise it is ``None``). When
+higher is better: lower limit > target gives ``"pass"`` (the process always meets the target),
+upper limit < target gives ``"fail"`` (it always misses it), anything else ``"hit-and-miss"``.
+When lower is better it is mirrored: upper limit < target passes, lower limit > target fails.
+
+Values are compared with a tiny tolerance (relative 1e-9), so that floating point noise in a
+mean does not move a point off the centre line or break a tie.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "ASSURANCE_FAIL",
+    "ASSURANCE_HIT_AND_MISS",
+    "ASSURANCE_PASS",
+    "Direction",
+    "LIMIT_FACTOR",
+    "RULE_BEYOND_LIMIT",
+    "RULE_SHIFT",
+    "RULE_TREND",
+    "RULE_TWO_OF_THREE",
+    "TWO_SIGMA_FACTOR",
+    "SpcPoint",
+    "SpcResult",
+    "SpcSettings",
+    "analyse",
+]
+
+Direction = Literal["up", "down"]
+"""Improvement direction of a measure: ``"up"`` means higher is better."""
+
+LIMIT_FACTOR = 2.66
+"""Process limits are the mean ± LIMIT_FACTOR × the average moving range (3 sigma)."""
+
+TWO_SIGMA_FACTOR = 1.773
+"""Two-sigma lines are the mean ± TWO_SIGMA_FACTOR × the average moving range."""
+
+RULE_BEYOND_LIMIT = "beyond-limit"
+RULE_SHIFT = "shift"
+RULE_TREND = "trend"
+RULE_TWO_OF_THREE = "two-of-three"
+_RULE_ORDER = (RULE_BEYOND_LIMIT, RULE_SHIFT, RULE_TREND, RULE_TWO_OF_THREE)
+_SIDE_RULES = frozenset({RULE_BEYOND_LIMIT, RULE_SHIFT, RULE_TWO_OF_THREE})
+
+IMPROVEMENT = "improvement"
+CONCERN = "concern"
+COMMON_CAUSE = "common-cause"
+
+ASSURANCE_PASS = "pass"
+ASSURANCE_FAIL = "fail"
+ASSURANCE_HIT_AND_MISS = "hit-and-miss"
+
+_REL_TOL = 1e-9
+_ABS_TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class SpcSettings:
+    """Lengths used by the special cause rules.
+
+    ``shift_length``: points in a row on one side of the centre line (at least 2).
+    ``trend_length``: points in a row, each strictly higher (or lower) than the one before,
+    counting points rather than steps (at least 2).
+    ``min_points_for_limits``: the fewest points for which process limits are calculated
+    (at least 2, since a moving range needs two points); below it the chart is a run chart.
+    """
+
+    shift_length: int = 7
+    trend_length: int = 7
+    min_points_for_limits: int = 13
+
+    def __post_init__(self) -> None:
+        for name in ("shift_length", "trend_length", "min_points_for_limits"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+                raise ValueError(f"{name} must be a whole number of at least 2, not {value!r}")
+
+
+@dataclass
+class SpcPoint:
+    """One point of the chart.
+
+    ``rules`` lists the rules flagging the point, in the order beyond-limit, shift, trend,
+    two-of-three (empty for common cause). ``variation`` is ``"improvement"``, ``"concern"`` or
+    ``None`` when no rule flags the point.
+    """
+
+    index: int
+    label: str
+    value: float
+    rules: list[str] = field(default_factory=list)
+    variation: str | None = None
+
+    @property
+    def is_special_cause(self) -> bool:
+        """True when at least one rule flags this point."""
+        return bool(self.rules)
+
+
+@dataclass
+class SpcResult:
+    """The analysis of one series: limits, flagged points, icons and plain-English text.
+
+    ``centre`` is the mean when limits are available, otherwise the median (run chart).
+    ``mean_moving_range`` is reported whenever there are at least two points, even on a run
+    chart; the limit and two-sigma fields are ``None`` unless ``has_limits``.
+    """
+
+    labels: list[str]
+    values: list[float]
+    points: list[SpcPoint]
+    centre: float
+    mean: float
+    median: float
+    mean_moving_range: float | None
+    upper_limit: float | None
+    lower_limit: float | None
+    upper_two_sigma: float | None
+    lower_two_sigma: float | None
+    has_limits: bool
+    improvement: Direction
+    target: float | None
+    settings: SpcSettings
+    variation_icon: str
+    assurance_icon: str | None
+    rules_text: str
+
+    @property
+    def latest(self) -> SpcPoint | None:
+        """The last point, or ``None`` when there is no data."""
+        return self.points[-1] if self.points else None
+
+    @property
+    def centre_name(self) -> str:
+        """``"mean"`` on an XmR chart, ``"median"`` on a run chart."""
+        return "mean" if self.has_limits else "median"
+
+    def summary(self, measure: str) -> str:
+        """One plain-English sentence about the latest point, naming the measure.
+
+        It states the latest value and its conclusion: the rule that flags the latest point
+        (beyond a limit, then a shift, then a trend, then two of three beyond two sigma; a trend
+        is only chosen when its direction agrees with the point's classification) followed by
+        "special cause improvement" or "special cause concern", or "common cause variation: no
+        significant change". Run charts add that process limits are not yet available.
+        """
+        latest = self.latest
+        if latest is None:
+            return f"{measure} has no data yet."
+        value = _format_number(latest.value)
+        if len(self.points) == 1:
+            return f"{measure} has one point so far ({value}): too few points to judge variation."
+        not_yet = (
+            ""
+            if self.has_limits
+            else (
+                "; process limits are not yet available "
+                f"(fewer than {self.settings.min_points_for_limits} points)"
+            )
+        )
+        if not latest.rules:
+            return (
+                f"{measure} shows common cause variation: no significant change "
+                f"(latest value {value}){not_yet}."
+            )
+
+        conclusion = f"special cause {latest.variation}"
+        high = _is_high(latest.variation, self.improvement)
+        above = "above" if high else "below"
+        possessive = _possessive(measure)
+        rule = _describing_rule(latest.rules, self._trend_rising_at_end(), high)
+        if rule == RULE_BEYOND_LIMIT:
+            limit = "upper" if high else "lower"
+            return (
+                f"{possessive} latest point ({value}) is {above} the {limit} process limit: "
+                f"{conclusion}."
+            )
+        if rule == RULE_SHIFT:
+            run = self._shift_run_at_end()
+            return (
+                f"{measure} has been {above} the {self.centre_name} for {run} rounds in a row "
+                f"(latest value {value}): {conclusion}{not_yet}."
+            )
+        if rule == RULE_TREND:
+            run = self._trend_run_at_end()
+            moved = "risen" if self._trend_rising_at_end() else "fallen"
+            return (
+                f"{measure} has {moved} for {run} rounds in a row (latest value {value}): "
+                f"{conclusion}{not_yet}."
+            )
+        count = self._beyond_two_sigma_in_last_three(high)
+        return (
+            f"{possessive} latest point ({value}) is one of {count} of the last 3 points more "
+            f"than 2 sigma {above} the mean: {conclusion}."
+        )
+
+    def _shift_run_at_end(self) -> int:
+        """Length of the run of points on the latest point's side of the centre line."""
+        side = _compare(self.values[-1], self.centre)
+        run = 0
+        for value in reversed(self.values):
+            if side == 0 or _compare(value, self.centre) != side:
+                break
+            run += 1
+        return run
+
+    def _trend_direction_at_end(self) -> int:
+        if len(self.values) < 2:
+            return 0
+        return _compare(self.values[-1], self.values[-2])
+
+    def _trend_rising_at_end(self) -> bool:
+        return self._trend_direction_at_end() > 0
+
+    def _trend_run_at_end(self) -> int:
+        """Points in the strictly monotone run that ends with the latest point."""
+        direction = self._trend_direction_at_end()
+        if direction == 0:
+            return 1
+        run = 1
+        for i in range(len(self.values) - 1, 0, -1):
+            if _compare(self.values[i], self.values[i - 1]) != direction:
+                break
+            run += 1
+        return run
+
+    def _beyond_two_sigma_in_last_three(self, high: bool) -> int:
+        if self.upper_two_sigma is None or self.lower_two_sigma is None:
+            return 0
+        last_three = self.values[-3:]
+        if high:
+            return sum(_compare(v, self.upper_two_sigma) > 0 for v in last_three)
+        return sum(_compare(v, self.lower_two_sigma) < 0 for v in last_three)
+
+
+def analyse(
+    values: Sequence[float],
+    labels: Sequence[str] | None = None,
+    *,
+    improvement: Direction = "up",
+    target: float | None = None,
+    settings: SpcSettings = SpcSettings(),
+) -> SpcResult:
+    """Analyse a series in time order and return its chart, flagged points and icons.
+
+    ``labels`` default to "1", "2", ... and must match ``values`` in length. Values must be
+    finite numbers. With fewer than ``settings.min_points_for_limits`` points the result is a
+    run chart around the median (no limits, no assurance). An empty series gives a result with
+    no points, a "common-cause" variation icon and a summary saying there is no data yet. See
+    the module docstring for the rules.
+    """
+    if improvement not in ("up", "down"):
+        raise ValueError(f'improvement must be "up" or "down", not {improvement!r}')
+    xs = [float(v) for v in values]
+    if any(not math.isfinite(x) for x in xs):
+        raise ValueError("values must be finite numbers")
+    if labels is None:
+        names = [str(i + 1) for i in range(len(xs))]
+    else:
+        names = [str(label) for label in labels]
+        if len(names) != len(xs):
+            raise ValueError(f"{len(names)} labels given for {len(xs)} values")
+    target_value = None if target is None else float(target)
+
+    n = len(xs)
+    mean = statistics.fmean(xs) if xs else 0.0
+    median = float(statistics.median(xs)) if xs else 0.0
+    moving_ranges = [abs(xs[i] - xs[i - 1]) for i in range(1, n)]
+    mean_mr = statistics.fmean(moving_ranges) if moving_ranges else None
+    has_limits = n >= settings.min_points_for_limits and mean_mr is not None
+
+    upper = lower = upper_2s = lower_2s = None
+    if has_limits and mean_mr is not None:
+        upper = mean + LIMIT_FACTOR * mean_mr
+        lower = mean - LIMIT_FACTOR * mean_mr
+        upper_2s = mean + TWO_SIGMA_FACTOR * mean_mr
+        lower_2s = mean - TWO_SIGMA_FACTOR * mean_mr
+    centre = mean if has_limits else median
+
+    flags: list[set[str]] = [set() for _ in xs]
+    if upper is not None and lower is not None:
+        for i, x in enumerate(xs):
+            if _compare(x, upper) > 0 or _compare(x, lower) < 0:
+                flags[i].add(RULE_BEYOND_LIMIT)
+    for i in _shift_points(xs, centre, settings.shift_length):
+        flags[i].add(RULE_SHIFT)
+    trend_direction = _trend_points(xs, settings.trend_length)
+    for i in trend_direction:
+        flags[i].add(RULE_TREND)
+    if upper_2s is not None and lower_2s is not None:
+        for i in _two_of_three_points(xs, upper_2s, lower_2s):
+            flags[i].add(RULE_TWO_OF_THREE)
+
+    points: list[SpcPoint] = []
+    highs: list[bool | None] = []
+    for i, (x, name) in enumerate(zip(xs, names, strict=True)):
+        rules = [rule for rule in _RULE_ORDER if rule in flags[i]]
+        high: bool | None = None
+        if flags[i] & _SIDE_RULES:
+            high = _compare(x, centre) > 0
+        elif RULE_TREND in flags[i]:
+            high = trend_direction[i] > 0
+        variation = None if high is None else _variation(high, improvement)
+        highs.append(high)
+        points.append(SpcPoint(index=i, label=name, value=x, rules=rules, variation=variation))
+
+    variation_icon = COMMON_CAUSE
+    if points and points[-1].variation is not None:
+        variation_icon = f"{points[-1].variation}-{'high' if highs[-1] else 'low'}"
+
+    return SpcResult(
+        labels=names,
+        values=xs,
+        points=points,
+        centre=centre,
+        mean=mean,
+        median=median,
+        mean_moving_range=mean_mr,
+        upper_limit=upper,
+        lower_limit=lower,
+        upper_two_sigma=upper_2s,
+        lower_two_sigma=lower_2s,
+        has_limits=has_limits,
+        improvement=improvement,
+        target=target_value,
+        settings=settings,
+        variation_icon=variation_icon,
+        assurance_icon=_assurance(upper, lower, target_value, improvement),
+        rules_text=_rules_text(settings, has_limits),
+    )
+
+
+def _compare(a: float, b: float) -> int:
+    """-1, 0 or 1 as ``a`` is below, (almost exactly) equal to, or above ``b``."""
+    if math.isclose(a, b, rel_tol=_REL_TOL, abs_tol=_ABS_TOL):
+        return 0
+    return 1 if a > b else -1
+
+
+def _shift_points(xs: list[float], centre: float, length: int) -> set[int]:
+    """Indexes of points in runs of ``length`` or more on one side of ``centre``."""
+    flagged: set[int] = set()
+    start = 0
+    for i in range(len(xs) + 1):
+        side_here = _compare(xs[i], centre) if i < len(xs) else 0
+        side_start = _compare(xs[start], centre) if start < len(xs) else 0
+        if i < len(xs) and side_here != 0 and side_here == side_start:
+            continue
+        if side_start != 0 and i - start >= length:
+            flagged.update(range(start, i))
+        start = i
+    return flagged
+
+
+def _trend_points(xs: list[float], length: int) -> dict[int, int]:
+    """Points in strictly monotone runs of ``length`` or more points, mapped to +1 or -1.
+
+    A point ending one trend and starting the opposite one keeps the direction of the
+    trend it ends (runs are visited in time order and the first direction is kept).
+    """
+    directions: dict[int, int] = {}
+    i = 0
+    while i < len(xs) - 1:
+        direction = _compare(xs[i + 1], xs[i])
+        if direction == 0:
+            i += 1
+            continue
+        end = i + 1
+        while end + 1 < len(xs) and _compare(xs[end + 1], xs[end]) == direction:
+            end += 1
+        if end - i + 1 >= length:
+            for j in range(i, end + 1):
+                directions.setdefault(j, direction)
+        i = end
+    return directions
+
+
+def _two_of_three_points(xs: list[float], upper_2s: float, lower_2s: float) -> set[int]:
+    """Points beyond a two-sigma line in a window of three with another beyond the same line."""
+    flagged: set[int] = set()
+    for start in range(len(xs) - 2):
+        window = range(start, start + 3)
+        above = [i for i in window if _compare(xs[i], upper_2s) > 0]
+        below = [i for i in window if _compare(xs[i], lower_2s) < 0]
+        for side in (above, below):
+            if len(side) >= 2:
+                flagged.update(side)
+    return flagged
+
+
+def _variation(high: bool, improvement: Direction) -> str:
+    return IMPROVEMENT if high == (improvement == "up") else CONCERN
+
+
+def _is_high(variation: str | None, improvement: Direction) -> bool:
+    return (variation == IMPROVEMENT) == (improvement == "up")
+
+
+def _describing_rule(rules: list[str], rising: bool, high: bool) -> str:
+    for rule in _RULE_ORDER:
+        if rule not in rules:
+            continue
+        if rule == RULE_TREND and rising != high:
+            continue
+        return rule
+    return rules[0]
+
+
+def _assurance(
+    upper: float | None, lower: float | None, target: float | None, improvement: Direction
+) -> str | None:
+    if upper is None or lower is None or target is None:
+        return None
+    if improvement == "up":
+        meets, misses = _compare(lower, target) > 0, _compare(upper, target) < 0
+    else:
+        meets, misses = _compare(upper, target) < 0, _compare(lower, target) > 0
+    if meets:
+        return ASSURANCE_PASS
+    if misses:
+        return ASSURANCE_FAIL
+    return ASSURANCE_HIT_AND_MISS
+
+
+def _rules_text(settings: SpcSettings, has_limits: bool) -> str:
+    trend = (
+        f"{settings.trend_length} points in a row each rising or each falling "
+        "(equal values break the run)"
+    )
+    if has_limits:
+        return (
+            f"Process limits: mean ± {LIMIT_FACTOR} × average moving range. "
+            "Special cause: a point beyond a limit; "
+            f"{settings.shift_length} points in a row on one side of the mean "
+            "(a point on the mean breaks the run); "
+            f"{trend}; "
+            f"2 of 3 points beyond 2 sigma (mean ± {TWO_SIGMA_FACTOR} × average moving range) "
+            "on the same side."
+        )
+    return (
+        "Process limits are not yet available "
+        f"(fewer than {settings.min_points_for_limits} points): this is a run chart around "
+        "the median. Special cause: "
+        f"{settings.shift_length} points in a row on one side of the median "
+        "(a point on the median breaks the run); "
+        f"{trend}."
+    )
+
+
+def _format_number(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from .views import dashboards, exports, jobs
+
+app_name = "reports"
+
+urlpatterns = [
+    path("wards/<int:ward_id>/dashboard/", dashboards.ward_dashboard, name="ward_dashboard"),
+    path("trusts/<int:trust_id>/dashboard/", dashboards.trust_dashboard, name="trust_dashboard"),
+    path("rounds/<int:round_id>/report/", jobs.request_ward_report, name="request_ward_report"),
+    path("trusts/<int:trust_id>/board-pack/", jobs.request_board_pack, name="request_board_pack"),
+    path("reports/<int:job_id>/", jobs.job_detail, name="job_detail"),
+    path("reports/<int:job_id>/download/", jobs.job_download, name="job_download"),
+    path("reports/<int:job_id>/retry/", jobs.job_retry, name="job_retry"),
+    path(
+        "wards/<int:ward_id>/export/<str:dataset>.<str:fmt>",
+        exports.ward_export,
+        name="ward_export",
+    ),
+    path(
+        "trusts/<int:trust_id>/export/<str:dataset>.<str:fmt>",
+        exports.trust_export,
+        name="trust_export",
+    ),
+]
