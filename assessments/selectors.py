@@ -242,5 +242,17 @@ def round_history(*, round: Round) -> QuerySet[HistoryEntry]:
     return entries.exclude(kind=HistoryKind.RATING, actor__in=unsubmitted)
 
 
+def round_reopenings(*, round: Round) -> list[HistoryEntry]:
+    """Each reopening of the signed assessment, oldest first, with who did it and why."""
+    if not round.reopen_count:
+        return []
+    # Only reopening moves a round out of "signed"; its entry keeps the reason.
+    return list(
+        round.history.select_related("actor")
+        .filter(kind=HistoryKind.ROUND, before__status=RoundStatus.SIGNED)
+        .order_by("at", "pk")
+    )
+
+
 def latest_signed_round(*, ward: Ward) -> Round | None:
     return ward.rounds.filter(status=RoundStatus.SIGNED).order_by("-signed_at").first()

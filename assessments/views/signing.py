@@ -21,7 +21,6 @@ from ..models import (
     Action,
     Evidence,
     HistoryEntry,
-    HistoryKind,
     Round,
     RoundStatus,
     Signature,
@@ -40,14 +39,7 @@ SIGNED_MESSAGES = {
 
 
 def reopenings(round: Round) -> list[HistoryEntry]:
-    """Each time the signed assessment was reopened, oldest first, with who did it and why."""
-    if not round.reopen_count:
-        return []
-    # Only reopening moves a round out of "signed"; its entry keeps the reason.
-    entries = selectors.round_history(round=round).filter(
-        kind=HistoryKind.ROUND, before__status=RoundStatus.SIGNED
-    )
-    return list(reversed(entries))
+    return selectors.round_reopenings(round=round)
 
 
 def signing_roles(access: Access) -> list[str]:

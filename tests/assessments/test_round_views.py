@@ -164,6 +164,8 @@ def test_round_create_without_a_label_shows_the_error_by_the_field_and_keeps_the
 def test_round_create_refuses_a_second_unfinished_round(client, people, catalogue):
     open_round(people)
     client.force_login(people["qi"])
+    url = reverse("assessments:round_create", args=[people["ward"].pk])
+    assert "A round is already in progress" in client.get(url).content.decode()
     response = client.post(
         reverse("assessments:round_create", args=[people["ward"].pk]),
         {"label": "2027 Q1", "edition": catalogue.pk},
