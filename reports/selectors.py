@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
@@ -257,8 +258,14 @@ def trusts_for_dashboard(*, user) -> QuerySet[Trust]:
 
 
 def get_dashboard_trust(*, user, trust_id: int) -> Trust:
+    """A trust whose dashboards the user may read: 404 for other trusts, 403 for people of the
+    trust (ward staff, say) whose role does not include the trust-wide view."""
     trust = trusts_for_dashboard(user=user).filter(pk=trust_id).first()
     if trust is None:
+        if Trust.objects.for_user(user).filter(pk=trust_id).exists():
+            raise PermissionDenied(
+                "Trust dashboards are for QI leads, board members and lived experience leaders."
+            )
         raise Http404("No such trust")
     return trust
 

@@ -1,9 +1,39 @@
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import presenters, selectors
+from ..forms import TrustFilterForm
 
 
-def ward_dashboard(request, ward_id):
-    return HttpResponse()
+@require_GET
+def ward_dashboard(request: HttpRequest, ward_id: int) -> HttpResponse:
+    dashboard = selectors.ward_dashboard(user=request.user, ward_id=ward_id)
+    return render(
+        request,
+        "reports/ward_dashboard.html",
+        {"dashboard": dashboard, "ward": dashboard.ward, **presenters.ward_charts(dashboard)},
+    )
 
 
-def trust_dashboard(request, trust_id):
-    return HttpResponse()
+@require_GET
+def trust_dashboard(request: HttpRequest, trust_id: int) -> HttpResponse:
+    trust = selectors.get_dashboard_trust(user=request.user, trust_id=trust_id)
+    form = TrustFilterForm(request.GET or None, sites=trust.sites.all())
+    filters = form.cleaned_data if form.is_valid() else {}
+    dashboard = selectors.trust_dashboard(
+        user=request.user,
+        trust_id=trust.pk,
+        site_id=filters.get("site"),
+        service_type=filters.get("service_type") or None,
+    )
+    return render(
+        request,
+        "reports/trust_dashboard.html",
+        {
+            "dashboard": dashboard,
+            "trust": trust,
+            "form": form,
+            "panels": presenters.spc_panels(dashboard),
+        },
+    )

@@ -1,0 +1,127 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from reports.models import Target
+from reports.selectors import round_scores
+from standards.models import Standard
+from tests.assessments.builders import agree_all, agreeing_round
+
+
+def _signed(people, *, label, staff_answer="3", partner_answer="2", agreed="3"):
+    round = (
+        agreeing_round(
+            ward=people["ward"],
+            manager=people["manager"],
+            staff=people["staff"],
+            partner=people["partner"],
+            overrides_staff={s.code: staff_answer for s in Standard.objects.all()},
+            overrides_partner={s.code: partner_answer for s in Standard.objects.all()},
+        )
+        if label == "first"
+        else _next(people, label, staff_answer, partner_answer)
+    )
+    agree_all(round=round, manager=people["manager"], answer=agreed)
+    services.finish_agreeing(round=round, by=people["manager"])
+    services.sign_as_manager(round=round, by=people["manager"])
+    services.sign_as_leader(round=round, decision="signed", words="", by=people["leader"])
+    round.refresh_from_db()
+    return round
+
+
+def _next(people, label, staff_answer, partner_answer):
+    from tests.assessments.builders import rate_all
+
+    round = services.open_round(
+        ward=people["ward"],
+        label=label,
+        by=people["manager"],
+        scorer_ids=[people["staff"].pk, people["partner"].pk],
+    )
+    services.start_scoring(round=round, by=people["manager"])
+    rate_all(round=round, user=people["staff"], answer=staff_answer)
+    rate_all(round=round, user=people["partner"], answer=partner_answer)
+    services.submit_ratings(round=round, by=people["staff"])
+    services.submit_ratings(round=round, by=people["partner"])
+    round.refresh_from_db()
+    return round
+
+
+@pytest.fixture
+def people(catalogue, ward, ward_manager, ward_staff, le_partner, le_leader, qi_lead, board_member):
+    return {
+        "ward": ward,
+        "manager": ward_manager,
+        "staff": ward_staff,
+        "partner": le_partner,
+        "leader": le_leader,
+        "qi": qi_lead,
+        "board": board_member,
+    }
+
+
+def test_round_scores_are_means_of_agreed_ratings_and_not_sure_never_counts(people):
+    round = _signed(people, label="first")
+    scores = round_scores(round=round)
+    assert scores.overall.mean == 3.0 and scores.overall.percent == 75
+    assert all(m.mean == 3.0 for m in scores.commitments)
+    assert scores.overall_gap.gap == pytest.approx(-1.0)
+
+
+def test_ward_dashboard_shows_scores_gap_trend_and_overdue_actions(client, people):
+    round = _signed(people, label="first")
+    services.create_action(
+        round=_next(people, "2027 Q1", "3", "3"),
+        title="Overdue thing",
+        owner_id=people["staff"].pk,
+        due_date=datetime.date(2020, 1, 1),
+        by=people["manager"],
+    )
+    client.force_login(people["staff"])
+    page = client.get(reverse("reports:ward_dashboard", args=[people["ward"].pk])).content.decode()
+    assert f'Latest signed round: <a href="/rounds/{round.pk}/summary/">' in page
+    assert "Overall agreed score 3.0 out of 4 (75%)" in page
+    assert "-1.0 (lived experience lower)" in page
+    assert "Overdue thing" in page and "Overdue</strong>" in page
+    assert 'role="img"' in page
+
+
+def test_ward_dashboard_answers_404_to_another_trust(client, people, outsider):
+    client.force_login(outsider)
+    response = client.get(reverse("reports:ward_dashboard", args=[people["ward"].pk]))
+    assert response.status_code == 404
+
+
+def test_trust_dashboard_shows_heatmap_summary_and_spc_for_board_member(client, people):
+    _signed(people, label="first", agreed="2")
+    _signed(people, label="2027 Q1", agreed="4")
+    Target.objects.create(trust=people["ward"].site.trust, commitment_number=0, value=3)
+    client.force_login(people["board"])
+    page = client.get(
+        reverse("reports:trust_dashboard", args=[people["ward"].site.trust.pk])
+    ).content.decode()
+    assert people["ward"].name in page
+    assert "app-heat--4" in page
+    assert "Common cause variation" in page or "Special cause" in page
+    assert "limits are not yet available" in page.lower()
+    assert "(target 3.0)" in page
+
+
+def test_trust_dashboard_filters_by_service_type(client, people):
+    _signed(people, label="first")
+    client.force_login(people["qi"])
+    url = reverse("reports:trust_dashboard", args=[people["ward"].site.trust.pk])
+    page = client.get(url, {"service_type": "picu"}).content.decode()
+    assert "No wards match these filters." in page
+    page = client.get(url, {"service_type": "acute-adult"}).content.decode()
+    assert people["ward"].name in page
+
+
+def test_trust_dashboard_is_403_for_ward_staff_and_404_for_another_trust(client, people, outsider):
+    url = reverse("reports:trust_dashboard", args=[people["ward"].site.trust.pk])
+    client.force_login(people["staff"])
+    assert client.get(url).status_code == 403
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
