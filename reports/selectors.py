@@ -9,8 +9,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
