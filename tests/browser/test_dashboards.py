@@ -1,0 +1,37 @@
+"""A board member reads both dashboards; every page passes axe."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from standards.models import Trust, Ward
+
+from .conftest import DEMO_PASSWORD, check_axe, sign_in, visit
+
+pytestmark = pytest.mark.browser
+
+
+def test_board_member_reads_the_trust_and_ward_dashboards(page, live_server, demo_data):
+    trust = Trust.objects.get()
+    ward = Ward.objects.get(name="Willow Ward")
+    sign_in(page, live_server, "demo.board", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("Trust dashboard")).first.click()
+    check_axe(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(trust.name)
+    expect(page.get_by_role("table", name=re.compile("Heatmap of wards"))).to_be_visible()
+    expect(page.get_by_text(re.compile("limits are not yet available")).first).to_be_visible()
+
+    page.get_by_label("Service type").select_option("picu")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").click()
+    check_axe(page)
+    expect(page.get_by_role("table", name=re.compile("Heatmap of wards"))).not_to_contain_text(
+        "Willow Ward"
+    )
+
+    visit(page, f"{live_server.url}/wards/{ward.pk}/dashboard/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Willow Ward dashboard")
+    expect(page.get_by_text(re.compile("Latest signed round: 2026 Q2"))).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("Perception gap"))).to_be_visible()
