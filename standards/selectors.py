@@ -9,6 +9,7 @@ from .models import (
     Commitment,
     FrameworkEdition,
     Pillar,
+    RatingLevel,
     Standard,
     Trust,
     TrustMembership,
@@ -63,6 +64,11 @@ def get_commitment(*, edition: FrameworkEdition, number: int) -> Commitment:
     if commitment is None:
         raise Http404("No such commitment")
     return commitment
+
+
+def rating_scale() -> QuerySet[RatingLevel]:
+    """The five levels then "Not sure", in order."""
+    return RatingLevel.objects.order_by("position")
 
 
 def pillar_list() -> QuerySet[Pillar]:

@@ -8,7 +8,8 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.html import format_html, format_html_join
 
-from standards.models import RatingLevel, Standard
+from standards.models import Standard
+from standards.selectors import rating_scale
 
 from ..models import RATING_CHOICES, Rating
 from ..services.scoring import NOT_SURE
@@ -21,7 +22,7 @@ DEFAULT_LEVELS = [(str(level), label, "") for level, label in RATING_CHOICES] + 
 
 def rating_levels() -> list[tuple[str, str, str]]:
     """The scale as (answer, label, description): "0".."4" with their number, then Not sure."""
-    levels = [(level.key, str(level), level.description) for level in RatingLevel.objects.all()]
+    levels = [(level.key, str(level), level.description) for level in rating_scale()]
     return levels or DEFAULT_LEVELS
 
 
