@@ -51,5 +51,10 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# A separate database: a SQLite file under bench-results/, or BENCH_DATABASE_URL (emptied first).
+bench: $(VENV)/.installed
+	mkdir -p bench-results
+	DATABASE_URL="$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/bench-results/bench.sqlite3}" $(MANAGE) bench --fresh $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 var

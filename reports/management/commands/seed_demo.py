@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from assessments.demo import seed_demo_rounds
 from standards.demo import DEMO_PEOPLE, seed_demo_organisation
@@ -7,7 +7,10 @@ from standards.models import Ward
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo trust, wards and one demo user per role (idempotent)."
+    help = (
+        "Create or refresh the demo trust, wards and one demo user per role (idempotent). "
+        "With --wards and --rounds, also build realistic signed history."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -15,14 +18,45 @@ class Command(BaseCommand):
             default=getattr(settings, "DEMO_PASSWORD", ""),
             help="Password for every demo user (default: DEMO_PASSWORD)",
         )
+        parser.add_argument(
+            "--wards",
+            type=int,
+            default=None,
+            help="Give the demo trust this many wards in total, each with signed history",
+        )
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=None,
+            help="Signed quarterly rounds per ward for the history (default 8 with --wards)",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed for the history")
 
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str, wards, rounds, seed: int, **options):
         if not password:
             self.stderr.write("Set DEMO_PASSWORD or pass --password.")
             raise SystemExit(2)
+        if (wards is not None and wards < 1) or (rounds is not None and rounds < 1):
+            raise CommandError("--wards and --rounds must be at least 1.")
         trust = seed_demo_organisation(password=password)
         seed_demo_rounds(ward=Ward.objects.get(site__trust=trust, name="Willow Ward"))
         self.stdout.write(self.style.SUCCESS(f"Demo trust ready: {trust}"))
+        if wards is not None or rounds is not None:
+            self._history(trust=trust, wards=wards, rounds=rounds, seed=seed)
         self.stdout.write(f"Demo sign-ins (password for each: {password})")
         for person in DEMO_PEOPLE:
             self.stdout.write(f"  {person.username:<14} {person.description}")
+
+    def _history(self, *, trust, wards: int | None, rounds: int | None, seed: int) -> None:
+        from reports.history import build_history
+
+        wards = wards or Ward.objects.filter(site__trust=trust).count()
+        rounds = rounds or 8
+        result = build_history(wards=wards, rounds=rounds, seed=seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"History: {result.wards_built} of {result.wards} wards built, "
+                f"{result.rounds} signed rounds, {result.agreed} agreed ratings, "
+                f"{result.ratings} ratings in {result.seconds:.1f} s"
+            )
+        )

@@ -1,0 +1,326 @@
+"""Tidy exports (one row per observation) of a ward's or a trust's signed assessments and actions.
+
+Rows are built from three queries whatever the size: the signed rounds, their agreed ratings and
+their submitted ratings, each ordered the same way so they can be walked together without
+holding the whole trust in memory. Written as CSV (streamed) or XLSX (openpyxl, write-only).
+"""
+
+import csv
+import datetime
+import statistics
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from assessments.models import (
+    OPEN_ACTION_STATUSES,
+    Action,
+    ActionStatus,
+    AgreedRating,
+    Rating,
+    Round,
+    RoundStatus,
+    ScorerGroup,
+)
+from assessments.selectors import FLAG_DIFFERENCE
+from standards.models import ServiceType, Trust, Ward
+
+DATASETS = ("ratings", "actions")
+FORMATS = ("csv", "xlsx")
+CHUNK = 2000
+# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+RATING_HEADER = [
+    "Trust",
+    "Site",
+    "Ward",
+    "Service type",
+    "Round",
+    "Signed date",
+    "Edition",
+    "Commitment",
+    "Standard",
+    "Agreed rating",
+    "Staff median",
+    "Lived experience median",
+    "Difference (lived experience minus staff)",
+    "Flagged",
+]
+ACTION_HEADER = [
+    "Trust",
+    "Site",
+    "Ward",
+    "Round it came from",
+    "What will change",
+    "Owner",
+    "Due date",
+    "Status",
+    "Co-produced",
+    "Linked standards",
+    "Overdue",
+]
+ROUND_ORDER = ["ward__site__name", "ward__name", "ward_id", "signed_at", "id"]
+
+
+@dataclass
+class Dataset:
+    """Rows ready to write, and what to call the file."""
+
+    kind: str  # "ratings" or "actions"
+    name: str
+    header: list[str]
+    rows: Iterable[list]
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would run as a formula is prefixed with a single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _number(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _signed_rounds(wards: QuerySet[Ward]) -> QuerySet[Round]:
+    return Round.objects.filter(ward__in=wards, status=RoundStatus.SIGNED)
+
+
+def rating_rows(wards: QuerySet[Ward]) -> Iterator[list]:
+    """One row per standard per signed round, with both groups' medians and the flag.
+
+    Medians use submitted scorers only; "Not sure" is left out, and an agreed "Not sure" is
+    an empty cell, never a zero.
+    """
+    rounds = _signed_rounds(wards).order_by(*ROUND_ORDER)
+    round_info = list(
+        rounds.values(
+            "id",
+            "label",
+            "signed_at",
+            "edition__edition",
+            "ward__name",
+            "ward__service_type",
+            "ward__site__name",
+            "ward__site__trust__name",
+        )
+    )
+    if not round_info:
+        return
+    ids = [r["id"] for r in round_info]
+    by_round = [f"round__{key}" for key in ROUND_ORDER]
+    # Filtering on the same conditions (not on a list of ids) keeps each query one statement.
+    agreed = (
+        AgreedRating.objects.filter(round__in=rounds)
+        .order_by(*by_round, "standard__commitment__number", "standard__position", "standard_id")
+        .values_list(
+            "round_id", "standard_id", "standard__commitment__number", "standard__code", "level"
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    ratings = (
+        Rating.objects.filter(
+            scorer__round__in=rounds, scorer__submitted_at__isnull=False, level__isnull=False
+        )
+        .order_by(*[f"scorer__{key}" for key in by_round])
+        .values_list("scorer__round_id", "standard_id", "scorer__group", "level")
+        .iterator(chunk_size=CHUNK)
+    )
+    services = dict(ServiceType.choices)
+    agreed_groups = groupby(agreed, key=lambda row: row[0])
+    rating_groups = groupby(ratings, key=lambda row: row[0])
+    pending_agreed = next(agreed_groups, None)
+    pending_ratings = next(rating_groups, None)
+    order = {rid: i for i, rid in enumerate(ids)}
+    for info in round_info:
+        rid = info["id"]
+        levels: dict[tuple[int, str], list[int]] = {}
+        # Both queries list rounds in the same order; skip any round one of them lacks.
+        while pending_ratings and order.get(pending_ratings[0], -1) < order[rid]:
+            pending_ratings = next(rating_groups, None)
+        if pending_ratings and pending_ratings[0] == rid:
+            for _rid, standard_id, group, level in pending_ratings[1]:
+                levels.setdefault((standard_id, group), []).append(level)
+            pending_ratings = next(rating_groups, None)
+        while pending_agreed and order.get(pending_agreed[0], -1) < order[rid]:
+            pending_agreed = next(agreed_groups, None)
+        if not (pending_agreed and pending_agreed[0] == rid):
+            continue
+        prefix = [
+            info["ward__site__trust__name"],
+            info["ward__site__name"],
+            info["ward__name"],
+            services.get(info["ward__service_type"], info["ward__service_type"]),
+            info["label"],
+            timezone.localdate(info["signed_at"]) if info["signed_at"] else None,
+            info["edition__edition"],
+        ]
+        for _rid, standard_id, commitment, code, level in pending_agreed[1]:
+            staff = levels.get((standard_id, ScorerGroup.STAFF))
+            lived = levels.get((standard_id, ScorerGroup.LIVED_EXPERIENCE))
+            staff_median = statistics.median(staff) if staff else None
+            lived_median = statistics.median(lived) if lived else None
+            difference = (
+                lived_median - staff_median
+                if staff_median is not None and lived_median is not None
+                else None
+            )
+            flagged = difference is not None and abs(difference) >= FLAG_DIFFERENCE
+            yield [
+                *prefix,
+                commitment,
+                code,
+                level,
+                _number(staff_median),
+                _number(lived_median),
+                _number(difference),
+                "yes" if flagged else "no",
+            ]
+        pending_agreed = next(agreed_groups, None)
+
+
+def action_rows(wards: QuerySet[Ward]) -> Iterator[list]:
+    """One row per action, with its linked standard codes and whether it is overdue."""
+    actions = Action.objects.filter(ward__in=wards)
+    links: dict[int, list[str]] = {}
+    for action_id, code in (
+        Action.standards.through.objects.filter(action__in=actions)
+        .order_by("action_id", "standard__commitment__number", "standard__position")
+        .values_list("action_id", "standard__code")
+    ):
+        links.setdefault(action_id, []).append(code)
+    statuses = dict(ActionStatus.choices)
+    today = timezone.localdate()
+    rows = actions.order_by("ward__site__name", "ward__name", "ward_id", "due_date", "pk").values(
+        "pk",
+        "ward__site__trust__name",
+        "ward__site__name",
+        "ward__name",
+        "origin_round__label",
+        "title",
+        "owner__first_name",
+        "owner__last_name",
+        "owner__username",
+        "due_date",
+        "status",
+        "co_produced",
+    )
+    for row in rows.iterator(chunk_size=CHUNK):
+        owner = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+        overdue = row["status"] in OPEN_ACTION_STATUSES and row["due_date"] < today
+        yield [
+            row["ward__site__trust__name"],
+            row["ward__site__name"],
+            row["ward__name"],
+            row["origin_round__label"],
+            row["title"],
+            owner or row["owner__username"],
+            row["due_date"],
+            statuses.get(row["status"], row["status"]),
+            "yes" if row["co_produced"] else "no",
+            " ".join(links.get(row["pk"], [])),
+            "yes" if overdue else "no",
+        ]
+
+
+BUILDERS: dict[str, tuple[list[str], Callable[[QuerySet[Ward]], Iterator[list]]]] = {
+    "ratings": (RATING_HEADER, rating_rows),
+    "actions": (ACTION_HEADER, action_rows),
+}
+
+
+def ward_dataset(*, ward: Ward, dataset: str) -> Dataset:
+    """A ward fetched through a scoped read; `dataset` is "ratings" or "actions"."""
+    header, build = BUILDERS[dataset]
+    name = f"{slugify(ward.site.trust.name)}-{slugify(ward.name)}-{ward.pk}-{dataset}"
+    return Dataset(dataset, name, header, build(Ward.objects.filter(pk=ward.pk)))
+
+
+def trust_dataset(*, trust: Trust, dataset: str) -> Dataset:
+    """Every ward of a trust fetched through a scoped read."""
+    header, build = BUILDERS[dataset]
+    name = f"{slugify(trust.name)}-{dataset}"
+    return Dataset(dataset, name, header, build(Ward.objects.filter(site__trust=trust)))
+
+
+def _filename(dataset: Dataset, fmt: str) -> str:
+    return f"{dataset.name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+
+
+def _csv_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(safe_cell(value))
+
+
+class _Echo:
+    """A file-like object whose write returns the text, for streaming through csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(dataset: Dataset) -> Iterator[bytes]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff".encode()  # a byte order mark, so Excel reads the file as UTF-8
+    yield writer.writerow(dataset.header).encode()
+    batch: list[str] = []
+    for row in dataset.rows:
+        batch.append(writer.writerow([_csv_text(v) for v in row]))
+        if len(batch) >= 500:
+            yield "".join(batch).encode()
+            batch = []
+    if batch:
+        yield "".join(batch).encode()
+
+
+def write_xlsx(dataset: Dataset, target) -> None:
+    """Write-only workbook: rows go straight to disk, so memory stays flat."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=dataset.kind)
+    bold = Font(bold=True)
+    header = []
+    for title in dataset.header:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in dataset.rows:
+        sheet.append([safe_cell(value) for value in row])
+    workbook.save(target)
+
+
+def export_response(dataset: Dataset, *, fmt: str):
+    """A downloadable file: CSV streamed as it is read, XLSX written to a temporary file first."""
+    filename = _filename(dataset, fmt)
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            csv_chunks(dataset), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(dataset, spool)
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

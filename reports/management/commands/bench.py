@@ -1,0 +1,407 @@
+"""`make bench`: build 100 wards with 20 signed rounds each, then measure the dashboards (time and
+SQL queries), the exports, a single-ward PDF and the board pack (time and peak memory).
+
+Run against its own database (see the Makefile's `bench` target): with --fresh it empties that
+database first, and refuses to unless the database's name contains "bench".
+"""
+
+import io
+import json
+import os
+import platform
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections
+from django.db.models import Count, Q
+from django.db.utils import OperationalError
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+RESULTS = Path(settings.BASE_DIR) / "bench-results"
+BOARD_USER = "demo.board"
+SMALL_WARD = "Willow Ward"  # one signed round (from seed_demo)
+LARGE_WARD = "Oak Ward"  # a full history; the fallback when no such ward has open actions
+WARD_PDF_SECONDS = 5
+BOARD_PACK_SECONDS = 60
+BOARD_PACK_MB = 1536
+SUBPROCESS_TIMEOUT = 900
+PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+@dataclass
+class Row:
+    measure: str
+    value: str
+    bar: str = "-"
+    result: str = "-"  # "pass", "fail" or "-" (information only)
+
+
+def _pages(result: dict) -> str:
+    # Page objects may sit in compressed object streams, where they cannot be counted.
+    return f" ({result['pages']} pages)" if result.get("pages") else ""
+
+
+def _mb(kilobytes: int) -> float:
+    return kilobytes / 1024  # ru_maxrss is in kilobytes on Linux
+
+
+class Command(BaseCommand):
+    help = "Benchmark dashboards, exports and PDFs on 100 wards x 20 signed rounds."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--wards", type=int, default=100)
+        parser.add_argument("--small-wards", type=int, default=10)
+        parser.add_argument("--rounds", type=int, default=20)
+        parser.add_argument("--repeat", type=int, default=5, help="Requests per timing (median)")
+        parser.add_argument(
+            "--fresh",
+            action="store_true",
+            help="Empty the bench database first (name must say bench)",
+        )
+        parser.add_argument(
+            "--only",
+            choices=["ward-pdf", "board-pack"],
+            help="Internal: render one PDF in this process and print its time and peak memory",
+        )
+        parser.add_argument("--round-id", type=int)
+        parser.add_argument("--trust-id", type=int)
+        parser.add_argument("--skip-pdfs", action="store_true")
+
+    def handle(self, *args, **options):
+        if options["only"]:
+            return self._render_one(options)
+        RESULTS.mkdir(exist_ok=True)
+        # Measure as production would run: no debug query log, no template debugging.
+        settings.DEBUG = False
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        if options["fresh"]:
+            self._empty_database()
+        rows: list[Row] = []
+        started = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("loaddata", "culture-of-care-standards", verbosity=0)
+        self.stdout.write("Database ready; seeding the demo trust and history...")
+        call_command("seed_demo", stdout=io.StringIO())
+
+        small = self._seed(options["small_wards"], options["rounds"], rows)
+        at_small = self._dashboards(rows, options["repeat"], size=small, timed=False)
+        large = self._seed(options["wards"], options["rounds"], rows)
+        at_large = self._dashboards(rows, options["repeat"], size=large, timed=True)
+        self._compare(rows, at_small, at_large, small, large)
+        self._exports(rows)
+        if not options["skip_pdfs"]:
+            self._pdfs(rows)
+        rows.append(Row("Whole benchmark", f"{time.perf_counter() - started:.0f} s"))
+        self._report(rows, options)
+
+    # Setting up ------------------------------------------------------------------------------
+
+    def _empty_database(self) -> None:
+        db = settings.DATABASES["default"]
+        name = str(db["NAME"])
+        if "bench" not in Path(name).name.lower():
+            raise CommandError(
+                f"Refusing to empty database {name!r}: its name must contain 'bench'. "
+                "Run `make bench`, or set BENCH_DATABASE_URL to a dedicated database."
+            )
+        if connection.vendor == "sqlite":
+            connections.close_all()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(name + suffix).unlink(missing_ok=True)
+            return
+        try:
+            connection.ensure_connection()
+        except OperationalError:
+            with connection._nodb_cursor() as cursor:  # the server's maintenance database
+                cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)}")
+        call_command("migrate", interactive=False, verbosity=0)
+        # TRUNCATE, so the triggers guarding signed rounds (row deletes) do not fire.
+        call_command("flush", interactive=False, verbosity=0)
+
+    def _seed(self, wards: int, rounds: int, rows: list[Row]) -> int:
+        from reports.history import build_history
+        from standards.demo import DEMO_TRUST
+        from standards.models import Ward
+
+        seeded = time.perf_counter()
+        result = build_history(wards=wards, rounds=rounds)
+        seconds = time.perf_counter() - seeded
+        rows.append(
+            Row(
+                f"Seed {result.wards} wards x {rounds} rounds",
+                f"{seconds:.1f} s ({result.wards_built} wards built, {result.rounds} rounds, "
+                f"{result.agreed:,} agreed, {result.ratings:,} ratings)",
+            )
+        )
+        self.stdout.write(f"  {rows[-1].measure}: {rows[-1].value}")
+        # The trust's real size: more than asked for when the database was not fresh.
+        return Ward.objects.filter(site__trust__name=DEMO_TRUST).count()
+
+    # Measuring -------------------------------------------------------------------------------
+
+    def _client(self) -> Client:
+        from standards.models import User
+
+        client = Client()
+        client.force_login(User.objects.get(username=BOARD_USER))
+        return client
+
+    def _dashboard_urls(self) -> dict[str, str]:
+        from standards.demo import DEMO_TRUST
+        from standards.models import Trust, Ward
+
+        trust = Trust.objects.get(name=DEMO_TRUST)
+        small = Ward.objects.get(site__trust=trust, name=SMALL_WARD)
+        large = self._large_ward(trust)
+        return {
+            "trust": reverse("reports:trust_dashboard", args=[trust.pk]),
+            "ward-small": reverse("reports:ward_dashboard", args=[small.pk]),
+            "ward-large": reverse("reports:ward_dashboard", args=[large.pk]),
+        }
+
+    def _large_ward(self, trust):
+        """A ward with a full history and, like Willow Ward, open actions: like for like."""
+        from assessments.models import Action
+        from standards.models import Ward
+
+        with_actions = Action.objects.open().values("ward_id")
+        return (
+            Ward.objects.filter(site__trust=trust, pk__in=with_actions)
+            .exclude(name=SMALL_WARD)
+            .annotate(signed=Count("rounds", filter=Q(rounds__status="signed")))
+            .order_by("-signed", "pk")
+            .first()
+        ) or Ward.objects.get(site__trust=trust, name=LARGE_WARD)
+
+    def _measure(self, client: Client, url: str, repeat: int) -> tuple[int, float, int]:
+        """(queries, median seconds, status) for GET url; the first request warms up."""
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        # Read now: the captured list is a view on a log the next request clears.
+        count = len(queries)
+        times = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - began)
+        return count, statistics.median(times), response.status_code
+
+    def _dashboards(self, rows: list[Row], repeat: int, *, size: int, timed: bool) -> dict:
+        client = self._client()
+        found = {}
+        for key, url in self._dashboard_urls().items():
+            if key == "ward-small" and timed:
+                found[key] = self._measure(client, url, 1)
+                continue
+            found[key] = self._measure(client, url, repeat if timed else 1)
+        if timed:
+            for key, title in (("trust", "Trust dashboard"), ("ward-large", "Ward dashboard")):
+                queries, seconds, status = found[key]
+                note = "" if status == 200 else f" (HTTP {status})"
+                rows.append(
+                    Row(
+                        f"{title}, {size} wards: time (median of {repeat})",
+                        f"{seconds * 1000:.0f} ms{note}",
+                        "-",
+                        "-" if status == 200 else "fail",
+                    )
+                )
+        return found
+
+    def _compare(self, rows: list[Row], small: dict, large: dict, n_small: int, n_large: int):
+        trust_small, trust_large = small["trust"][0], large["trust"][0]
+        rows.append(
+            Row(
+                "Trust dashboard: SQL queries",
+                f"{trust_small} at {n_small} wards, {trust_large} at {n_large} wards",
+                "same at both sizes",
+                "pass" if trust_small == trust_large else "fail",
+            )
+        )
+        ward_small, ward_large = large["ward-small"][0], large["ward-large"][0]
+        rows.append(
+            Row(
+                "Ward dashboard: SQL queries",
+                f"{ward_small} with 1 signed round, {ward_large} with many, "
+                f"{small['ward-large'][0]} at {n_small} wards",
+                "same at both sizes",
+                "pass" if ward_small == ward_large == small["ward-large"][0] else "fail",
+            )
+        )
+
+    def _exports(self, rows: list[Row]) -> None:
+        from reports import exports
+        from standards.demo import DEMO_TRUST
+        from standards.models import Trust
+
+        trust = Trust.objects.get(name=DEMO_TRUST)
+        for fmt in exports.FORMATS:
+            dataset = exports.trust_dataset(trust=trust, dataset="ratings")
+            began = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                if fmt == "csv":
+                    size = sum(len(chunk) for chunk in exports.csv_chunks(dataset))
+                else:
+                    target = RESULTS / "bench-export.xlsx"
+                    with target.open("wb") as handle:
+                        exports.write_xlsx(dataset, handle)
+                    size = target.stat().st_size
+                    target.unlink()
+            seconds = time.perf_counter() - began
+            rows.append(
+                Row(
+                    f"Trust ratings export ({fmt.upper()})",
+                    f"{seconds:.1f} s, {size / 1e6:.1f} MB, {len(queries)} queries",
+                )
+            )
+
+    def _pdfs(self, rows: list[Row]) -> None:
+        from assessments.models import Round, RoundStatus
+        from standards.demo import DEMO_TRUST
+        from standards.models import Trust
+
+        trust = Trust.objects.get(name=DEMO_TRUST)
+        latest = (
+            Round.objects.filter(ward__name=LARGE_WARD, ward__site__trust=trust)
+            .filter(status=RoundStatus.SIGNED)
+            .order_by("-signed_at")
+            .first()
+        )
+        ward = self._subprocess(["--only", "ward-pdf", "--round-id", str(latest.pk)])
+        if "error" in ward:
+            rows.append(Row("Single-ward PDF: time", ward["error"], f"< {WARD_PDF_SECONDS} s", "-"))
+        else:
+            rows.append(
+                Row(
+                    "Single-ward PDF: time",
+                    f"{ward['seconds']:.2f} s{_pages(ward)}",
+                    f"< {WARD_PDF_SECONDS} s",
+                    "pass" if ward["seconds"] < WARD_PDF_SECONDS else "fail",
+                )
+            )
+            rows.append(Row("Single-ward PDF: peak memory", f"{ward['peak_mb']:.0f} MB"))
+        pack = self._subprocess(["--only", "board-pack", "--trust-id", str(trust.pk)])
+        if "error" in pack:
+            rows.append(Row("Board pack: time", pack["error"], f"< {BOARD_PACK_SECONDS} s", "-"))
+            rows.append(Row("Board pack: peak memory", pack["error"], "< 1.5 GB", "-"))
+            return
+        rows.append(
+            Row(
+                f"Board pack ({pack['wards']} wards): time",
+                f"{pack['seconds']:.1f} s{_pages(pack)}",
+                f"< {BOARD_PACK_SECONDS} s",
+                "pass" if pack["seconds"] < BOARD_PACK_SECONDS else "fail",
+            )
+        )
+        rows.append(
+            Row(
+                f"Board pack ({pack['wards']} wards): peak memory",
+                f"{pack['peak_mb']:.0f} MB",
+                "< 1.5 GB",
+                "pass" if pack["peak_mb"] < BOARD_PACK_MB else "fail",
+            )
+        )
+
+    def _subprocess(self, arguments: list[str]) -> dict:
+        """Each PDF in a fresh process, so its peak memory is its own."""
+        self.stdout.write(f"  rendering: {' '.join(arguments)}")
+        command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench", *arguments]
+        try:
+            done = subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+                command,
+                capture_output=True,
+                text=True,
+                timeout=SUBPROCESS_TIMEOUT,
+                check=False,
+                env={**os.environ, "DJANGO_DEBUG": "false"},
+            )
+        except subprocess.TimeoutExpired:
+            return {"error": f"timed out after {SUBPROCESS_TIMEOUT} s"}
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        if not lines:
+            tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            return {"error": f"failed: {tail[:120]}"}
+        return json.loads(lines[-1])
+
+    def _render_one(self, options) -> None:
+        """Runs in the child process: render, then report time and this process's peak memory."""
+        try:
+            from reports import pdf
+        except ImportError:
+            self.stdout.write(json.dumps({"error": "not available yet"}))
+            return
+        from assessments.models import Round
+        from standards.models import Trust, Ward
+
+        result: dict = {}
+        began = time.perf_counter()
+        if options["only"] == "ward-pdf":
+            render = getattr(pdf, "render_ward_assessment", None)
+            if render is None:
+                self.stdout.write(json.dumps({"error": "not available yet"}))
+                return
+            content = render(Round.objects.get(pk=options["round_id"]))
+        else:
+            render = getattr(pdf, "render_board_pack", None)
+            if render is None:
+                self.stdout.write(json.dumps({"error": "not available yet"}))
+                return
+            trust = Trust.objects.get(pk=options["trust_id"])
+            result["wards"] = Ward.objects.filter(site__trust=trust).count()
+            content = render(trust)
+        result["seconds"] = time.perf_counter() - began
+        result["peak_mb"] = _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        result["bytes"] = len(content)
+        result["pages"] = len(PAGE.findall(content))
+        self.stdout.write(json.dumps(result))
+
+    # Reporting -------------------------------------------------------------------------------
+
+    def _report(self, rows: list[Row], options) -> None:
+        db = connection.vendor
+        header = (
+            f"Culture of Care benchmark, {time.strftime('%Y-%m-%d %H:%M')}: {db}, "
+            f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+            f"{options['wards']} wards x {options['rounds']} signed rounds"
+        )
+        widths = [
+            max(len(getattr(r, f)) for r in [Row("Measure", "Value", "Bar", "Result"), *rows])
+            for f in ("measure", "value", "bar", "result")
+        ]
+        titles = Row("Measure", "Value", "Bar", "Result")
+
+        def line(row: Row) -> str:
+            cells = (row.measure, row.value, row.bar, row.result)
+            return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+        self.stdout.write("")
+        self.stdout.write(header)
+        self.stdout.write(line(titles))
+        self.stdout.write("  ".join("-" * w for w in widths))
+        for row in rows:
+            self.stdout.write(line(row))
+        failed = [r for r in rows if r.result == "fail"]
+        markdown = [
+            f"# {header}",
+            "",
+            "| Measure | Value | Bar | Result |",
+            "| --- | --- | --- | --- |",
+            *(f"| {r.measure} | {r.value} | {r.bar} | {r.result} |" for r in rows),
+            "",
+        ]
+        (RESULTS / "bench.md").write_text("\n".join(markdown))
+        self.stdout.write(f"\nWritten to {RESULTS / 'bench.md'}")
+        if failed:
+            self.stdout.write(self.style.WARNING(f"{len(failed)} measure(s) missed their bar."))

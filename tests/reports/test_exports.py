@@ -1,0 +1,228 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from assessments import services
+from assessments.models import Action
+from reports import exports
+from standards.models import Standard
+from tests.assessments.builders import rate_all, scoring_round
+from tests.factories import UserFactory, WardMembershipFactory
+
+# staff, staff2, partner answers; the unsubmitted scorer's "0"s must never count.
+STAFF = {"1.1": "2", "1.2": "1", "1.4": "3"}
+STAFF2 = {"1.1": "3", "1.2": "not-sure", "1.4": "3"}
+PARTNER = {"1.1": "4", "1.2": "4", "1.4": "1"}
+AGREED = {"1.3": "not-sure"}
+
+
+@pytest.fixture
+def staff2(ward):
+    user = UserFactory(username="staff2")
+    WardMembershipFactory(user=user, ward=ward, role="ward-staff")
+    return user
+
+
+@pytest.fixture
+def signed(catalogue, ward, ward_manager, ward_staff, staff2, le_partner, le_leader):
+    """A signed round with known answers, and a round still being scored after it."""
+    late = UserFactory(username="late")
+    WardMembershipFactory(user=late, ward=ward, role="ward-staff")
+    round = scoring_round(
+        ward=ward,
+        manager=ward_manager,
+        scorers=[ward_staff, staff2, le_partner, late],
+        label="2026 Q2",
+    )
+    for user, answers in ((ward_staff, STAFF), (staff2, STAFF2), (le_partner, PARTNER)):
+        rate_all(round=round, user=user, overrides=answers)
+        services.submit_ratings(round=round, by=user)
+    rate_all(round=round, user=late, answer="0")
+    services.close_scoring(round=round, by=ward_manager, reason="Late could not finish")
+    for standard in Standard.objects.filter(edition=round.edition):
+        services.record_agreed_rating(
+            round=round,
+            standard=standard,
+            answer=AGREED.get(standard.code, "3"),
+            rationale="Agreed together",
+            version=None,
+            by=ward_manager,
+        )
+    services.finish_agreeing(round=round, by=ward_manager)
+    services.sign_as_manager(round=round, by=ward_manager)
+    services.sign_as_leader(round=round, decision="signed", words="", by=le_leader)
+    later = scoring_round(
+        ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner], label="2026 Q4"
+    )
+    rate_all(round=later, user=ward_staff, answer="1")
+    round.refresh_from_db()
+    return round
+
+
+def _csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+
+
+def _by_code(rows: list[list[str]]) -> dict[str, dict[str, str]]:
+    header, *data = rows
+    return {row[header.index("Standard")]: dict(zip(header, row, strict=True)) for row in data}
+
+
+def test_ward_ratings_export_has_one_row_per_standard_per_signed_round(client, signed, ward_staff):
+    client.force_login(ward_staff)
+    response = client.get(reverse("reports:ward_export", args=[signed.ward_id, "ratings", "csv"]))
+    assert response.status_code == 200
+    rows = _csv(response)
+    assert rows[0] == exports.RATING_HEADER
+    assert len(rows) - 1 == Standard.objects.filter(edition=signed.edition).count()
+    assert {row[4] for row in rows[1:]} == {"2026 Q2"}  # the round in scoring is left out
+
+
+def test_ward_ratings_export_medians_difference_and_flag(client, signed, ward_staff):
+    client.force_login(ward_staff)
+    response = client.get(reverse("reports:ward_export", args=[signed.ward_id, "ratings", "csv"]))
+    rows = _by_code(_csv(response))
+    first = rows["1.1"]
+    assert first["Ward"] == "Willow Ward"
+    assert first["Trust"] == "North Demo NHS Trust"
+    assert first["Signed date"] == timezone.localdate(signed.signed_at).isoformat()
+    assert first["Commitment"] == "1"
+    assert first["Agreed rating"] == "3"
+    assert first["Staff median"] == "2.5"
+    assert first["Lived experience median"] == "4"
+    assert first["Difference (lived experience minus staff)"] == "1.5"
+    assert first["Flagged"] == "no"
+    # "Not sure" is left out of the median; the unsubmitted scorer's 0 never counts.
+    assert rows["1.2"]["Staff median"] == "1"
+    assert rows["1.2"]["Difference (lived experience minus staff)"] == "3"
+    assert rows["1.2"]["Flagged"] == "yes"
+    # A negative difference stays a number: no quote in front of it.
+    assert rows["1.4"]["Difference (lived experience minus staff)"] == "-2"
+    assert rows["1.4"]["Flagged"] == "yes"
+
+
+def test_ward_ratings_export_leaves_an_agreed_not_sure_empty(client, signed, ward_staff):
+    client.force_login(ward_staff)
+    response = client.get(reverse("reports:ward_export", args=[signed.ward_id, "ratings", "csv"]))
+    assert _by_code(_csv(response))["1.3"]["Agreed rating"] == ""
+
+
+def test_ward_actions_export_lists_actions_with_standards_and_overdue(
+    client, signed, ward_manager, ward_staff
+):
+    standard = Standard.objects.get(edition=signed.edition, code="2.1")
+    action = Action.objects.create(
+        ward=signed.ward,
+        origin_round=signed,
+        title='=HYPERLINK("http://example.com","click")',
+        owner=ward_staff,
+        due_date=datetime.date(2020, 1, 31),
+        co_produced=True,
+        created_by=ward_manager,
+    )
+    action.standards.add(standard)
+    client.force_login(ward_staff)
+    response = client.get(reverse("reports:ward_export", args=[signed.ward_id, "actions", "csv"]))
+    header, row = _csv(response)
+    assert header == exports.ACTION_HEADER
+    found = dict(zip(header, row, strict=True))
+    assert found["What will change"] == '\'=HYPERLINK("http://example.com","click")'
+    assert found["Round it came from"] == "2026 Q2"
+    assert found["Linked standards"] == "2.1"
+    assert found["Co-produced"] == "yes"
+    assert found["Overdue"] == "yes"
+    assert found["Due date"] == "2020-01-31"
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+44", "-cmd", "@SUM(A1)", "\tx"])
+def test_safe_cell_quotes_text_a_spreadsheet_would_run(value):
+    assert exports.safe_cell(value) == "'" + value
+
+
+def test_safe_cell_leaves_plain_text_and_numbers():
+    assert exports.safe_cell("Willow Ward") == "Willow Ward"
+    assert exports.safe_cell(-1.5) == -1.5
+
+
+def test_trust_ratings_export_as_xlsx_opens_with_a_header(client, signed, board_member):
+    client.force_login(board_member)
+    response = client.get(
+        reverse("reports:trust_export", args=[signed.ward.site.trust_id, "ratings", "xlsx"])
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="north-demo-nhs-trust')
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert list(rows[0]) == exports.RATING_HEADER
+    assert len(rows) - 1 == Standard.objects.filter(edition=signed.edition).count()
+    by_code = {row[8]: row for row in rows[1:]}
+    assert by_code["1.1"][10] == 2.5
+    assert by_code["1.3"][9] is None
+
+
+def test_csv_export_is_an_attachment_with_a_sensible_name(client, catalogue, ward, ward_staff):
+    client.force_login(ward_staff)
+    response = client.get(reverse("reports:ward_export", args=[ward.pk, "ratings", "csv"]))
+    assert response["Content-Type"].startswith("text/csv")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith(
+        f'attachment; filename="north-demo-nhs-trust-willow-ward-{ward.pk}-ratings-'
+    )
+    assert disposition.endswith('.csv"')
+
+
+def test_exports_answer_404_to_an_outsider(client, catalogue, ward, outsider):
+    client.force_login(outsider)
+    trust_id = ward.site.trust_id
+    assert (
+        client.get(reverse("reports:ward_export", args=[ward.pk, "ratings", "csv"])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("reports:trust_export", args=[trust_id, "actions", "xlsx"])).status_code
+        == 404
+    )
+
+
+def test_ward_staff_may_export_their_ward_but_not_the_trust(client, catalogue, ward, ward_staff):
+    client.force_login(ward_staff)
+    assert (
+        client.get(reverse("reports:ward_export", args=[ward.pk, "actions", "xlsx"])).status_code
+        == 200
+    )
+    trust_url = reverse("reports:trust_export", args=[ward.site.trust_id, "ratings", "csv"])
+    # Refused exactly as the trust dashboard refuses them (get_dashboard_trust: 403 for people
+    # of the trust without a trust role, 404 for everyone else).
+    assert client.get(trust_url).status_code in {403, 404}
+
+
+@pytest.mark.parametrize("person", ["board_member", "qi_lead", "le_leader"])
+def test_trust_roles_may_export_the_trust(client, catalogue, ward, person, request):
+    client.force_login(request.getfixturevalue(person))
+    url = reverse("reports:trust_export", args=[ward.site.trust_id, "actions", "csv"])
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("dataset", "fmt"), [("people", "csv"), ("ratings", "pdf")])
+def test_exports_answer_404_to_an_unknown_dataset_or_format(
+    client, catalogue, ward, board_member, dataset, fmt
+):
+    client.force_login(board_member)
+    assert (
+        client.get(reverse("reports:ward_export", args=[ward.pk, dataset, fmt])).status_code == 404
+    )
+    url = reverse("reports:trust_export", args=[ward.site.trust_id, dataset, fmt])
+    assert client.get(url).status_code == 404
+
+
+def test_trust_ratings_rows_take_three_queries(django_assert_num_queries, signed):
+    rows = exports.trust_dataset(trust=signed.ward.site.trust, dataset="ratings").rows
+    with django_assert_num_queries(3):
+        assert sum(1 for _ in rows) == 76
