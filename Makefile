@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install assets migrate seed serve test lint format bench worker clean
+.PHONY: run install assets migrate seed serve test lint format bench worker beat clean
 
 run: install assets migrate seed serve
 
@@ -38,6 +38,9 @@ serve:
 
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A culture_of_care worker --loglevel=info --concurrency=2
+
+beat: $(VENV)/.installed
+	$(VENV)/bin/celery -A culture_of_care beat --loglevel=info
 
 test: install assets
 	$(PY) -m pytest $(PYTEST_ARGS)

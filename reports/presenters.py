@@ -125,7 +125,11 @@ def spc_panels(dashboard: TrustDashboard) -> list[SpcPanel]:
                 chart=_safe(charts.spc_chart(result, title=title, id_prefix=prefix)),
                 sentence=result.summary(title),
                 variation_label=charts.VARIATION_LABELS[result.variation_icon],
-                assurance_label=charts.ASSURANCE_LABELS.get(assurance, "No target set"),
+                assurance_label=(
+                    "Not yet available (fewer than 13 points)"
+                    if target is not None and not result.has_limits
+                    else charts.ASSURANCE_LABELS.get(assurance, "No target set")
+                ),
                 variation_icon=_safe(
                     charts.variation_icon_svg(result.variation_icon, id_prefix=f"{prefix}-v")
                 ),

@@ -285,6 +285,18 @@ def trust_wards(*, trust: Trust, site_id: int | None = None, service_type: str |
     )
 
 
+def trust_trend(
+    *, trust: Trust, site_id: int | None = None, service_type: str | None = None
+) -> Trend:
+    """The trust-wide mean agreed score per period, overall and per commitment."""
+    ward_filter = Q(round__ward__site__trust=trust)
+    if site_id:
+        ward_filter &= Q(round__ward__site_id=site_id)
+    if service_type:
+        ward_filter &= Q(round__ward__service_type=service_type)
+    return _trend(signed_agreed().filter(ward_filter), group="round__label")
+
+
 def trust_dashboard(
     *, user, trust_id: int, site_id: int | None = None, service_type: str | None = None
 ) -> TrustDashboard:
@@ -324,12 +336,7 @@ def trust_dashboard(
                 overall=Measure("overall", "Overall", _mean(overall.get(rid, {}).get("mean"))),
             )
         )
-    ward_filter = Q(round__ward__site__trust=trust)
-    if site_id:
-        ward_filter &= Q(round__ward__site_id=site_id)
-    if service_type:
-        ward_filter &= Q(round__ward__service_type=service_type)
-    trend = _trend(signed_agreed().filter(ward_filter), group="round__label")
+    trend = trust_trend(trust=trust, site_id=site_id, service_type=service_type)
     targets = {t.commitment_number: float(t.value) for t in trust.targets.all()}
     return TrustDashboard(
         trust=trust,

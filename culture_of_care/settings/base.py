@@ -7,6 +7,7 @@ executed in-process. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -140,7 +141,31 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this many seconds; longer than any report.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # Never hang a page on a broker that drops packets: fail fast and say reports are delayed.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# Celery beat (`celery -A culture_of_care beat`): a board pack for every trust each month, at
+# 06:00 on BOARD_PACK_SCHEDULE_DAY (1 to 28). BOARD_PACK_SCHEDULE_ENABLED=false turns it off.
+BOARD_PACK_SCHEDULE_ENABLED = env.bool("BOARD_PACK_SCHEDULE_ENABLED", default=True)
+BOARD_PACK_SCHEDULE_DAY = env.int("BOARD_PACK_SCHEDULE_DAY", default=1)
+BOARD_PACK_SCHEDULE_HOUR = env.int("BOARD_PACK_SCHEDULE_HOUR", default=6)
+CELERY_BEAT_SCHEDULE = (
+    {
+        "monthly-board-packs": {
+            "task": "reports.tasks.monthly_board_packs",
+            "schedule": crontab(
+                minute=0, hour=BOARD_PACK_SCHEDULE_HOUR, day_of_month=BOARD_PACK_SCHEDULE_DAY
+            ),
+        }
+    }
+    if BOARD_PACK_SCHEDULE_ENABLED
+    else {}
+)
+# Test only: seconds a report job waits while rendering, so a test can kill its worker mid-task.
+REPORT_RENDER_DELAY_SECONDS = env.float("REPORT_RENDER_DELAY_SECONDS", default=0)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="culture-of-care@localhost")

@@ -35,3 +35,36 @@ def test_board_member_reads_the_trust_and_ward_dashboards(page, live_server, dem
     expect(page.get_by_role("heading", level=1)).to_have_text("Willow Ward dashboard")
     expect(page.get_by_text(re.compile("Latest signed round: 2026 Q2"))).to_be_visible()
     expect(page.get_by_role("table", name=re.compile("Perception gap"))).to_be_visible()
+
+
+def test_board_member_makes_a_board_pack_and_downloads_pdf_and_csv(page, live_server, demo_data):
+    trust = Trust.objects.get()
+    ward = Ward.objects.get(name="Willow Ward")
+    sign_in(page, live_server, "demo.board", DEMO_PASSWORD)
+
+    visit(page, f"{live_server.url}/trusts/{trust.pk}/dashboard/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make board pack").click()
+    check_axe(page)
+    # On the embedded default the job runs in-process, so it is ready at once.
+    download_link = page.get_by_role("link", name=re.compile("Download the PDF"))
+    expect(download_link).to_be_visible()
+    with page.expect_download() as info:
+        download_link.click()
+    pdf = info.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF")
+
+    visit(page, f"{live_server.url}/wards/{ward.pk}/dashboard/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Download PDF").click()
+    check_axe(page)
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("Download the PDF")).click()
+    assert info.value.path().read_bytes().startswith(b"%PDF")
+
+    visit(page, f"{live_server.url}/wards/{ward.pk}/dashboard/")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Ratings for every signed round (CSV)").click()
+    text = info.value.path().read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].lower().startswith("trust")
+    assert "Willow Ward" in text

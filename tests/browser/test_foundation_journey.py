@@ -36,7 +36,7 @@ def test_staff_member_signs_in_browses_the_standards_and_signs_out(page, live_se
     expect(page.locator("body")).to_have_class(re.compile(r"\bjs-enabled\b"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your wards")
     wards = page.get_by_role("table", name="Wards you can see")
-    expect(wards.get_by_role("cell", name="Willow Ward", exact=True)).to_be_visible()
+    expect(wards.get_by_role("link", name="Willow Ward", exact=True)).to_be_visible()
 
     # Keyboard only: the first Tab reaches the skip link; Enter moves focus to the main content.
     page.keyboard.press("Tab")

@@ -1,0 +1,480 @@
+"""PDF reports drawn by WeasyPrint from Django templates, with no network access.
+
+Charts are the same server-side SVG as the pages (reports.charts). Every resource a template or
+stylesheet names goes through `StaticOnlyFetcher`, which serves files from the project's static
+folder and refuses everything else, so rendering never opens a connection. Fonts are local
+(Arial, else Liberation Sans).
+
+The board pack is drawn in parts (front matter, then a few wards at a time) whose pages are
+joined at the end, so that progress can be reported per ward page. Its numbers come from a
+handful of aggregate queries over all the trust's wards at once, never one query per ward.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import math
+import mimetypes
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+# WeasyPrint logs every step at INFO from its import on (noise in every command's output), so
+# this comes before the imports below; hence the file-wide E402 exemption.
+# ruff: noqa: E402
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+from django.conf import settings
+from django.db.models import Avg, Count, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from assessments import selectors as assessment_selectors
+from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus, ScorerGroup
+from standards.models import Trust
+
+from . import charts, selectors
+from .selectors import Gap, Measure
+from .spc import SpcResult, SpcSettings, analyse
+
+Progress = Callable[[int, int, str], None]
+
+STYLESHEET = "css/print.css"
+# At most this many progress reports for the ward pages (one every 2%).
+PROGRESS_STEPS = 50
+OVERALL = 0
+POINTS_PER_ROW = 8
+
+
+class RefusedFetch(ValueError):
+    """A PDF asked for something that is not one of the project's static files."""
+
+
+def static_roots() -> list[Path]:
+    """The folders a PDF may read from: the project's static folders (vendor included)."""
+    return [Path(folder).resolve() for folder in settings.STATICFILES_DIRS]
+
+
+def static_base_url() -> str:
+    return static_roots()[0].as_uri() + "/"
+
+
+def static_path(url: str) -> Path:
+    """The local file a URL names, if it is a file inside a static folder; refuse otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise RefusedFetch(f"PDFs may only use the project's static files, not {url!r}")
+    path = Path(url2pathname(unquote(parts.path))).resolve()
+    if not any(path.is_relative_to(root) for root in static_roots()) or not path.is_file():
+        raise RefusedFetch(f"Not a static file: {url!r}")
+    return path
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves the project's static files and refuses every other URL (no network, ever)."""
+
+    def fetch(self, url, headers=None):
+        path = static_path(url)
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), path.read_bytes(), headers={"Content-Type": mime_type}
+        )
+
+
+@dataclass
+class Renderer:
+    """One font configuration and one parsed stylesheet, shared by every part of a report."""
+
+    fetcher: StaticOnlyFetcher = field(default_factory=StaticOnlyFetcher)
+    fonts: FontConfiguration = field(default_factory=FontConfiguration)
+
+    def __post_init__(self) -> None:
+        self.stylesheet = CSS(
+            url=static_base_url() + STYLESHEET, url_fetcher=self.fetcher, font_config=self.fonts
+        )
+
+    def document(self, template: str, context: dict):
+        html = render_to_string(template, context)
+        return HTML(string=html, base_url=static_base_url(), url_fetcher=self.fetcher).render(
+            stylesheets=[self.stylesheet], font_config=self.fonts
+        )
+
+    def pdf(self, documents: list) -> bytes:
+        pages = [page for document in documents for page in document.pages]
+        return documents[0].copy(pages).write_pdf()
+
+
+def _safe(svg: str) -> SafeString:
+    # reports.charts escapes every piece of text it puts in an SVG.
+    return mark_safe(svg)  # noqa: S308
+
+
+# --- Ward assessment and action plan -----------------------------------------------------------
+
+
+@dataclass
+class StandardRow:
+    comparison: assessment_selectors.Comparison
+    evidence: list
+
+
+@dataclass
+class CommitmentSection:
+    number: int
+    title: str
+    score: Measure | None
+    rows: list[StandardRow]
+
+
+def ward_assessment_context(round: Round) -> dict:
+    """Everything the ward PDF shows, read through the assessments' selectors."""
+    round = Round.objects.select_related("ward__site__trust", "edition").get(pk=round.pk)
+    commitments = list(assessment_selectors.round_commitments(round=round))
+    titles = {c.number: c.title for c in commitments}
+    scores = selectors.round_scores(round=round, titles=titles)
+    evidence: dict[int, list] = defaultdict(list)
+    for item in assessment_selectors.round_evidence(round=round):
+        evidence[item.standard_id].append(item)
+    by_commitment: dict[int, list[StandardRow]] = defaultdict(list)
+    for comparison in assessment_selectors.round_comparisons(round=round):
+        row = StandardRow(comparison, evidence.get(comparison.standard.pk, []))
+        by_commitment[comparison.standard.commitment.number].append(row)
+    score_by_number = {int(m.key): m for m in scores.commitments}
+    sections = [
+        CommitmentSection(c.number, c.title, score_by_number.get(c.number), by_commitment[c.number])
+        for c in commitments
+    ]
+    return {
+        "round": round,
+        "ward": round.ward,
+        "scores": scores,
+        "sections": sections,
+        "flagged": sum(1 for s in sections for r in s.rows if r.comparison.flagged),
+        "actions": list(assessment_selectors.round_actions(round=round)),
+        "signatures": list(assessment_selectors.round_signatures(round=round)),
+        "commitment_chart": _safe(
+            charts.bar_chart(
+                [(f"{m.key}. {m.title}", m.mean) for m in scores.commitments],
+                title="Scores by commitment",
+                id_prefix="commitment-scores",
+            )
+        ),
+        "pillar_chart": _safe(
+            charts.bar_chart(
+                [(m.title, m.mean) for m in scores.pillars],
+                title="Scores by pillar",
+                id_prefix="pillar-scores",
+            )
+        ),
+        "gap_chart": _safe(
+            charts.gap_chart(
+                [(f"{g.number}. {g.title}", g.gap) for g in scores.gaps],
+                title="Perception gap by commitment",
+                id_prefix="perception-gap",
+            )
+        ),
+        "made_at": timezone.localtime(),
+    }
+
+
+def render_ward_assessment(round: Round) -> bytes:
+    """The ward's signed assessment and action plan as a PDF."""
+    renderer = Renderer()
+    context = ward_assessment_context(round)
+    return renderer.pdf([renderer.document("reports/pdf/ward_assessment.html", context)])
+
+
+# --- Trust board pack: batch reads --------------------------------------------------------------
+
+
+@dataclass
+class WardScore:
+    number: int
+    title: str
+    measure: Measure
+    gap: Gap
+
+
+@dataclass
+class WardPage:
+    ward: object
+    round_label: str | None
+    signed_at: datetime.datetime | None
+    scores: list[WardScore]
+    overall: Measure
+    overall_gap: Gap
+    open_actions: int = 0
+    overdue_actions: int = 0
+
+    @property
+    def scores_and_overall(self) -> list[WardScore]:
+        return [*self.scores, WardScore(OVERALL, "Overall", self.overall, self.overall_gap)]
+
+
+@dataclass
+class SpcMeasure:
+    number: int
+    title: str
+    result: SpcResult
+    target: float | None
+    chart: SafeString
+    variation_icon: SafeString
+    variation_label: str
+    assurance_icon: SafeString | None
+    assurance_label: str
+
+    @property
+    def latest(self) -> float | None:
+        return self.result.latest.value if self.result.latest else None
+
+    @property
+    def sentence(self) -> str:
+        return self.result.summary(self.title)
+
+    @property
+    def point_rows(self) -> list[list]:
+        """The chart's points, a few rounds per table row so the data fits beside the chart."""
+        points: list = list(self.result.points)
+        if points:
+            points += [None] * (-len(points) % POINTS_PER_ROW)  # keep the columns aligned
+        return [points[i : i + POINTS_PER_ROW] for i in range(0, len(points), POINTS_PER_ROW)]
+
+
+@dataclass
+class BoardPack:
+    trust: Trust
+    titles: dict[int, str]
+    wards: list[WardPage]
+    measures: list[SpcMeasure]
+    labels: list[str]
+    made_at: datetime.datetime
+
+    @property
+    def signed_wards(self) -> int:
+        return sum(1 for w in self.wards if w.round_label)
+
+
+def _mean(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def latest_rounds(trust: Trust):
+    """The trust's wards, each with its latest signed round's id, label and date (one query)."""
+    latest = Round.objects.filter(ward=OuterRef("pk"), status=RoundStatus.SIGNED).order_by(
+        "-signed_at", "-pk"
+    )
+    return selectors.trust_wards(trust=trust).annotate(
+        latest_signed_at=Subquery(latest.values("signed_at")[:1])
+    )
+
+
+def agreed_means(round_ids: list[int]) -> tuple[dict, dict]:
+    """Mean agreed level per (round, commitment number) and per round, over all rounds at once."""
+    agreed = AgreedRating.objects.filter(round_id__in=round_ids, level__isnull=False)
+    cells = {
+        (row["round_id"], row["standard__commitment__number"]): row
+        for row in agreed.values("round_id", "standard__commitment__number").annotate(
+            mean=Avg("level"), rated=Count("pk")
+        )
+    }
+    overall = {
+        row["round_id"]: row
+        for row in agreed.values("round_id").annotate(mean=Avg("level"), rated=Count("pk"))
+    }
+    return cells, overall
+
+
+def group_means(round_ids: list[int]) -> tuple[dict, dict]:
+    """Mean submitted rating per (round, commitment, group) and per (round, group); "Not sure"
+    never counts, nor does an unsubmitted scorer."""
+    ratings = Rating.objects.filter(
+        scorer__round_id__in=round_ids, scorer__submitted_at__isnull=False, level__isnull=False
+    )
+    by_commitment = {
+        (row["scorer__round_id"], row["standard__commitment__number"], row["scorer__group"]): (
+            float(row["mean"])
+        )
+        for row in ratings.values(
+            "scorer__round_id", "standard__commitment__number", "scorer__group"
+        ).annotate(mean=Avg("level"))
+    }
+    overall = {
+        (row["scorer__round_id"], row["scorer__group"]): float(row["mean"])
+        for row in ratings.values("scorer__round_id", "scorer__group").annotate(mean=Avg("level"))
+    }
+    return by_commitment, overall
+
+
+def action_counts(trust: Trust) -> dict[int, dict]:
+    """Open and overdue actions per ward of the trust (one query)."""
+    today = timezone.localdate()
+    rows = (
+        Action.objects.filter(ward__site__trust=trust)
+        .open()
+        .values("ward_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    )
+    return {row["ward_id"]: row for row in rows}
+
+
+def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
+    wards = list(latest_rounds(trust))
+    round_ids = [w.latest_round_id for w in wards if w.latest_round_id]
+    cells, overall = agreed_means(round_ids)
+    groups, group_overall = group_means(round_ids)
+    actions = action_counts(trust)
+    staff, lived = ScorerGroup.STAFF, ScorerGroup.LIVED_EXPERIENCE
+    pages = []
+    for ward in wards:
+        rid = ward.latest_round_id
+        scores = [
+            WardScore(
+                number,
+                title,
+                Measure(
+                    str(number),
+                    title,
+                    _mean(cells.get((rid, number), {}).get("mean")),
+                    cells.get((rid, number), {}).get("rated", 0),
+                ),
+                Gap(
+                    number,
+                    title,
+                    groups.get((rid, number, staff)),
+                    groups.get((rid, number, lived)),
+                ),
+            )
+            for number, title in titles.items()
+        ]
+        counts = actions.get(ward.pk, {})
+        pages.append(
+            WardPage(
+                ward=ward,
+                round_label=ward.latest_round_label,
+                signed_at=ward.latest_signed_at,
+                scores=scores,
+                overall=Measure(
+                    "overall",
+                    "Overall",
+                    _mean(overall.get(rid, {}).get("mean")),
+                    overall.get(rid, {}).get("rated", 0),
+                ),
+                overall_gap=Gap(
+                    OVERALL,
+                    "Overall",
+                    group_overall.get((rid, staff)),
+                    group_overall.get((rid, lived)),
+                ),
+                open_actions=counts.get("open", 0),
+                overdue_actions=counts.get("overdue", 0),
+            )
+        )
+    return pages
+
+
+def _series(trend: selectors.Trend, number: int) -> tuple[list[float], list[str]]:
+    """A measure's rated points in time order (periods where it was not rated are left out)."""
+    points = [
+        (value, label)
+        for value, label in zip(trend.series.get(number, []), trend.labels, strict=False)
+        if value is not None
+    ]
+    return [v for v, _ in points], [label for _, label in points]
+
+
+def spc_measure(
+    number: int, title: str, trend: selectors.Trend, target: float | None, spc: SpcSettings
+) -> SpcMeasure:
+    values, labels = _series(trend, number)
+    result = analyse(values, labels, improvement="up", target=target, settings=spc)
+    slug = f"m{number}"
+    if target is None:
+        assurance_icon, assurance_label = None, "No target set"
+    elif result.assurance_icon is None:
+        assurance_icon = None
+        assurance_label = (
+            f"Not yet available: fewer than {spc.min_points_for_limits} points to compare "
+            "with the target"
+        )
+    else:
+        assurance_label = charts.ASSURANCE_LABELS[result.assurance_icon]
+        assurance_icon = _safe(
+            charts.assurance_icon_svg(result.assurance_icon, id_prefix=f"{slug}-assurance")
+        )
+    return SpcMeasure(
+        number=number,
+        title=title,
+        result=result,
+        target=target,
+        chart=_safe(charts.spc_chart(result, title=title, id_prefix=f"{slug}-spc")),
+        variation_icon=_safe(
+            charts.variation_icon_svg(result.variation_icon, id_prefix=f"{slug}-variation")
+        ),
+        variation_label=charts.VARIATION_LABELS[result.variation_icon],
+        assurance_icon=assurance_icon,
+        assurance_label=assurance_label,
+    )
+
+
+def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
+    """The board pack's numbers: a fixed number of queries, however many wards and rounds."""
+    spc = spc or SpcSettings()
+    titles = selectors.commitment_titles()
+    trend = selectors.trust_trend(trust=trust)
+    targets = {t.commitment_number: float(t.value) for t in trust.targets.all()}
+    measures = [
+        spc_measure(number, f"{number}. {title}", trend, targets.get(number), spc)
+        for number, title in titles.items()
+    ]
+    measures.append(spc_measure(OVERALL, "Overall score", trend, targets.get(OVERALL), spc))
+    return BoardPack(
+        trust=trust,
+        titles=titles,
+        wards=ward_pages(trust, titles),
+        measures=measures,
+        labels=trend.labels,
+        made_at=timezone.localtime(),
+    )
+
+
+# --- Trust board pack: drawing --------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int) -> Iterable[tuple[int, list]]:
+    for start in range(0, len(items), size):
+        yield start, items[start : start + size]
+
+
+def render_board_pack(
+    trust: Trust, progress: Progress | None = None, spc: SpcSettings | None = None
+) -> bytes:
+    """The trust board pack as a PDF. `progress(done, total, text)` is called as ward pages are
+    drawn, at most PROGRESS_STEPS times."""
+    renderer = Renderer()
+    pack = board_pack_data(trust, spc)
+    front = renderer.document("reports/pdf/board_pack.html", {"pack": pack})
+    documents = [front]
+    page = len(front.pages)
+    total = len(pack.wards)
+    size = max(1, math.ceil(total / PROGRESS_STEPS))
+    for start, wards in _chunks(pack.wards, size):
+        part = renderer.document(
+            "reports/pdf/board_pack_wards.html",
+            {"pack": pack, "wards": wards, "first_page": page + 1, "first_index": start + 1},
+        )
+        documents.append(part)
+        page += len(part.pages)
+        if progress:
+            done = start + len(wards)
+            progress(done, total, f"Ward {done} of {total}")
+    if progress:
+        progress(total, total, "Putting the pages together")
+    return renderer.pdf(documents)

@@ -1,0 +1,340 @@
+"""Report jobs: asking for a PDF, sending it to a worker, making it, trying again.
+
+A job is one report being made. Asking again while one is queued or running returns that job
+(a partial unique constraint makes this hold under races too). The worker's task may run more
+than once for a job (a redelivery after a worker died, a resend): `run_job` is idempotent and
+leaves a finished job alone. When the broker is down the job waits, unsent, and is sent when
+someone next looks at it.
+"""
+
+import datetime
+import logging
+import time
+from collections.abc import Callable
+
+import redis
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from assessments.models import Round, RoundStatus
+from standards.health import broker_status
+from standards.models import Trust
+
+from . import pdf
+from .models import ACTIVE_STATUSES, JobStatus, ReportJob, ReportKind, report_path
+from .selectors import DASHBOARD_TRUST_ROLES
+
+log = logging.getLogger(__name__)
+
+# Worth trying the task again for: the database or the broker was briefly unreachable.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    BrokerError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+)
+# Sending a task failed: the job stays queued and unsent.
+SEND_ERRORS: tuple[type[Exception], ...] = (BrokerError, redis.RedisError, OSError)
+# Publishing gives up quickly: the page that asked must not hang on a dead broker.
+SEND_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# A queued job whose message may have been lost (Redis restarted) is sent again after this.
+RESEND_AFTER = datetime.timedelta(minutes=15)
+# A queued job no worker has started after this long: the page says reports are delayed.
+DELAYED_AFTER = datetime.timedelta(minutes=2)
+BOARD_PACK_ONLY = (
+    "Only the trust's QI lead, board members and lived experience leaders can do this."
+)
+GENERIC_FAILURE = (
+    "something went wrong while drawing the PDF. Try again; if it fails again, tell your QI lead."
+)
+
+
+class ReportError(Exception):
+    """A report cannot be made, for a reason the person asking can understand."""
+
+
+def report_key(*, kind: str, round: Round | None = None, trust: Trust | None = None) -> str:
+    if kind == ReportKind.WARD_ASSESSMENT and round is not None:
+        return f"{ReportKind.WARD_ASSESSMENT}:{round.pk}"
+    if kind == ReportKind.BOARD_PACK and trust is not None:
+        return f"{ReportKind.BOARD_PACK}:{trust.pk}"
+    raise ValueError(f"A {kind!r} report needs its round or trust")
+
+
+# --- Reads for the job pages (scoped: 404 for what the user may not see) ----------------------
+
+
+def get_job_for_user(*, user, job_id: int) -> ReportJob:
+    job = (
+        ReportJob.objects.for_user(user)
+        .select_related("round__ward__site__trust", "trust")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None:
+        raise Http404("No such report")
+    return job
+
+
+def get_trust_for_user(*, user, trust_id: int) -> Trust:
+    """A trust where the user holds any role; 404 otherwise."""
+    trust = Trust.objects.for_user(user).filter(pk=trust_id).first()
+    if trust is None:
+        raise Http404("No such trust")
+    return trust
+
+
+def is_delayed(job: ReportJob) -> bool:
+    """Queued and never sent, or sent longer ago than a worker takes to pick a job up."""
+    if job.status != JobStatus.QUEUED:
+        return False
+    return job.sent_at is None or job.sent_at < timezone.now() - DELAYED_AFTER
+
+
+# --- Permissions ----------------------------------------------------------------------------
+
+
+def _check_can_ask(*, kind: str, round: Round | None, trust: Trust | None, by) -> None:
+    """Ward PDF: anyone who may see the ward. Board pack: the trust's dashboard roles.
+    `by=None` is the system (the monthly schedule)."""
+    if by is None:
+        return
+    if kind == ReportKind.WARD_ASSESSMENT:
+        if not Round.objects.for_user(by).filter(pk=round.pk).exists():
+            raise PermissionDenied("You cannot see this ward.")
+    elif not Trust.objects.with_trust_role(by, *DASHBOARD_TRUST_ROLES).filter(pk=trust.pk).exists():
+        raise PermissionDenied(BOARD_PACK_ONLY)
+
+
+# --- Asking -----------------------------------------------------------------------------------
+
+
+def request_report(
+    *, kind: str, round: Round | None = None, trust: Trust | None = None, by
+) -> ReportJob:
+    """Ask for a report: the job already queued or running for it, or a new one sent to a
+    worker once the transaction commits. Only a signed assessment can be a ward PDF."""
+    key = report_key(kind=kind, round=round, trust=trust)
+    _check_can_ask(kind=kind, round=round, trust=trust, by=by)
+    if kind == ReportKind.WARD_ASSESSMENT and round.status != RoundStatus.SIGNED:
+        raise ValidationError(
+            "You can only make a PDF of a signed assessment. Sign this assessment first."
+        )
+    subject = {"round": round} if kind == ReportKind.WARD_ASSESSMENT else {"trust": trust}
+    with transaction.atomic():
+        existing = _active_job(key)
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                job = ReportJob.objects.create(kind=kind, key=key, requested_by=by, **subject)
+        except IntegrityError:
+            # Someone asked for the same report at the same moment: theirs is the one.
+            existing = _active_job(key)
+            if existing is None:
+                raise
+            return existing
+        _send_on_commit(job)
+    return job
+
+
+def _active_job(key: str) -> ReportJob | None:
+    return ReportJob.objects.filter(key=key, status__in=ACTIVE_STATUSES).first()
+
+
+def _send_on_commit(job: ReportJob) -> None:
+    job_id = job.pk
+    transaction.on_commit(lambda: enqueue_job(ReportJob.objects.get(pk=job_id)))
+
+
+def schedule_board_packs() -> list[ReportJob]:
+    """The monthly board pack: one for every trust with a signed assessment, as the system."""
+    trusts = Trust.objects.filter(sites__wards__rounds__status=RoundStatus.SIGNED).distinct()
+    return [request_report(kind=ReportKind.BOARD_PACK, trust=t, by=None) for t in trusts]
+
+
+def retry_job(*, job: ReportJob, by) -> ReportJob:
+    """Try a failed report again: the same job goes back in the queue (or, if someone has
+    asked for the report again meanwhile, their job is returned)."""
+    if job.status != JobStatus.FAILED:
+        raise ValidationError("Only a report that could not be made can be tried again.")
+    _check_can_ask(kind=job.kind, round=job.round, trust=job.trust, by=by)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                updated = ReportJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+                    status=JobStatus.QUEUED,
+                    progress=0,
+                    progress_text="",
+                    error="",
+                    sent_at=None,
+                    started_at=None,
+                    finished_at=None,
+                )
+        except IntegrityError:
+            updated = 0
+        if not updated:
+            return _active_job(job.key) or ReportJob.objects.get(pk=job.pk)
+        _send_on_commit(job)
+    job.refresh_from_db()
+    return job
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+
+def enqueue_job(job: ReportJob) -> bool:
+    """Send the job to a worker and note when. If the broker is unreachable, leave the job
+    queued and unsent (the page says reports are delayed) and return False."""
+    if job.status != JobStatus.QUEUED:
+        return False
+    previous = job.sent_at
+    now = timezone.now()
+    # Claim the send, so that two people looking at the same job send it once.
+    claimed = ReportJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED, sent_at=previous).update(
+        sent_at=now
+    )
+    if not claimed:
+        return False
+    if not _send(job):
+        ReportJob.objects.filter(pk=job.pk, sent_at=now).update(sent_at=previous)
+        return False
+    job.sent_at = now
+    return True
+
+
+def _send(job: ReportJob) -> bool:
+    from .tasks import generate_report
+
+    if broker_status() == "unavailable":
+        log.warning("Report job %s not sent: the broker is unavailable", job.pk)
+        return False
+    try:
+        generate_report.apply_async((job.pk,), retry=True, retry_policy=SEND_RETRY_POLICY)
+    except SEND_ERRORS:
+        log.warning("Report job %s not sent: the broker refused it", job.pk, exc_info=True)
+        return False
+    except Exception:
+        if not generate_report.app.conf.task_always_eager:
+            log.exception("Report job %s not sent", job.pk)
+            return False
+        # In-process, the task ran here and raised (a retry cannot wait in-process).
+        log.exception("Report job %s failed while running in-process", job.pk)
+        fail_job(job_id=job.pk, reason=GENERIC_FAILURE)
+    return True
+
+
+def resend_if_stuck(*, job: ReportJob) -> bool:
+    """Viewing a queued job sends it again if it never reached the broker, or was sent so long
+    ago that its message may be lost. Cheap: the broker check times out in half a second."""
+    if job.status != JobStatus.QUEUED:
+        return False
+    if job.sent_at is not None and job.sent_at > timezone.now() - RESEND_AFTER:
+        return False
+    return enqueue_job(job)
+
+
+# --- Making -----------------------------------------------------------------------------------
+
+
+class _ProgressRecorder:
+    """Writes a board pack's progress to the job at most every `step` percent."""
+
+    def __init__(self, job_id: int, step: int = 2) -> None:
+        self.job_id, self.step, self.recorded = job_id, step, 0
+
+    def __call__(self, done: int, total: int, text: str) -> None:
+        percent = min(99, 5 + done * 90 // max(total, 1))
+        if percent - self.recorded < self.step and done < total:
+            return
+        self.recorded = percent
+        ReportJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
+            progress=percent, progress_text=text[:200]
+        )
+
+
+def _pause_for_tests() -> None:
+    """REPORT_RENDER_DELAY_SECONDS (0 except in the worker-kill test) keeps a job running long
+    enough to kill its worker mid-task; slept in small steps."""
+    delay = float(getattr(settings, "REPORT_RENDER_DELAY_SECONDS", 0) or 0)
+    end = time.monotonic() + delay
+    while (left := end - time.monotonic()) > 0:
+        time.sleep(min(0.2, left))
+
+
+def _render(job: ReportJob, progress: Callable[[int, int, str], None]) -> bytes:
+    if job.kind == ReportKind.WARD_ASSESSMENT:
+        if job.round.status != RoundStatus.SIGNED:
+            raise ReportError("the assessment was reopened, so it is no longer signed.")
+        return pdf.render_ward_assessment(job.round)
+    return pdf.render_board_pack(job.trust, progress=progress)
+
+
+def _store(job: ReportJob, content: bytes) -> str:
+    """Save at the job's own name, replacing any half-written file from an earlier attempt."""
+    storage = job.file.storage
+    name = report_path(job, "report.pdf")
+    if storage.exists(name):
+        storage.delete(name)
+    return storage.save(name, ContentFile(content))
+
+
+def run_job(*, job_id: int) -> None:
+    """Make the report. A job already done (or failed, or gone) is left alone, so a message
+    delivered twice gives exactly one finished report. Transient database and broker errors are
+    raised for the task to retry; anything else marks the job failed with a plain message."""
+    now = timezone.now()
+    claimed = ReportJob.objects.filter(pk=job_id, status__in=ACTIVE_STATUSES).update(
+        status=JobStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        progress=0,
+        progress_text="",
+        error="",
+    )
+    if not claimed:
+        log.info("Report job %s is finished or gone: nothing to do", job_id)
+        return
+    job = ReportJob.objects.select_related("round__ward__site__trust", "trust").get(pk=job_id)
+    try:
+        _pause_for_tests()
+        content = _render(job, _ProgressRecorder(job_id))
+        name = _store(job, content)
+    except TRANSIENT_ERRORS:
+        raise
+    except ReportError as error:
+        fail_job(job_id=job_id, reason=str(error))
+        return
+    except Exception:
+        log.exception("Report job %s could not be made", job_id)
+        fail_job(job_id=job_id, reason=GENERIC_FAILURE)
+        return
+    ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.DONE,
+        file=name,
+        progress=100,
+        progress_text="",
+        finished_at=timezone.now(),
+    )
+    log.info("Report job %s is ready: %s (%d bytes)", job_id, name, len(content))
+
+
+def fail_job(*, job_id: int, reason: str) -> None:
+    """Mark an unfinished job failed, saying why in plain words."""
+    ReportJob.objects.filter(pk=job_id, status__in=ACTIVE_STATUSES).update(
+        status=JobStatus.FAILED,
+        error=f"The report could not be made: {reason}",
+        finished_at=timezone.now(),
+    )
