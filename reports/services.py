@@ -53,6 +53,12 @@ SEND_RETRY_POLICY = {
 RESEND_AFTER = datetime.timedelta(minutes=15)
 # A queued job no worker has started after this long: the page says reports are delayed.
 DELAYED_AFTER = datetime.timedelta(minutes=2)
+# A job still "running" this long after it started has lost its worker and its message (for
+# example, Redis restarted without persistence): it is queued again, or failed after 3 tries.
+STALLED_AFTER = datetime.timedelta(
+    seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 600
+)
+MAX_ATTEMPTS = 3
 BOARD_PACK_ONLY = (
     "Only the trust's QI lead, board members and lived experience leaders can do this."
 )
@@ -234,6 +240,26 @@ def _send(job: ReportJob) -> bool:
         log.exception("Report job %s failed while running in-process", job.pk)
         fail_job(job_id=job.pk, reason=GENERIC_FAILURE)
     return True
+
+
+def recover_stalled_jobs() -> int:
+    """Give stalled running jobs another try, or fail them after MAX_ATTEMPTS. Beat runs this."""
+    stalled = ReportJob.objects.filter(
+        status=JobStatus.RUNNING, started_at__lt=timezone.now() - STALLED_AFTER
+    )
+    count = 0
+    for job in stalled:
+        if job.attempts >= MAX_ATTEMPTS:
+            fail_job(job_id=job.pk, reason="it stopped part way through several times.")
+        else:
+            requeued = ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.QUEUED, sent_at=None, progress=0, progress_text=""
+            )
+            if requeued:
+                job.refresh_from_db()
+                enqueue_job(job)
+        count += 1
+    return count
 
 
 def resend_if_stuck(*, job: ReportJob) -> bool:

@@ -45,3 +45,11 @@ def monthly_board_packs() -> None:
     """Celery beat: a board pack for every trust, made as the system (see CELERY_BEAT_SCHEDULE)."""
     jobs = services.schedule_board_packs()
     log.info("Monthly board packs requested: %s", ", ".join(str(j.pk) for j in jobs) or "none")
+
+
+@shared_task(ignore_result=True)
+def recover_stalled_jobs() -> None:
+    """Celery beat: requeue report jobs whose worker and message were both lost."""
+    count = services.recover_stalled_jobs()
+    if count:
+        log.warning("Recovered %s stalled report job(s)", count)

@@ -163,7 +163,12 @@ CELERY_BEAT_SCHEDULE = (
     }
     if BOARD_PACK_SCHEDULE_ENABLED
     else {}
-)
+) | {
+    "recover-stalled-report-jobs": {
+        "task": "reports.tasks.recover_stalled_jobs",
+        "schedule": crontab(minute="*/15"),
+    }
+}
 # Test only: seconds a report job waits while rendering, so a test can kill its worker mid-task.
 REPORT_RENDER_DELAY_SECONDS = env.float("REPORT_RENDER_DELAY_SECONDS", default=0)
 

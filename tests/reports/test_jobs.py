@@ -586,3 +586,46 @@ def test_report_request_snippet_offers_a_board_pack(rf, trust):
 
     assert reverse("reports:request_board_pack", args=[trust.pk]) in html
     assert "Make board pack" in html
+
+
+def test_recover_stalled_jobs_requeues_a_lost_running_job_then_gives_up(db, trust, qi_lead):
+    import datetime as _dt
+
+    from django.utils import timezone as _tz
+
+    from reports import services as report_services
+    from reports.models import ReportJob as _Job
+
+    long_ago = _tz.now() - report_services.STALLED_AFTER - _dt.timedelta(minutes=1)
+    lost = _Job.objects.create(
+        kind="board-pack",
+        trust=trust,
+        key="board-pack:lost",
+        status="running",
+        started_at=long_ago,
+        attempts=1,
+    )
+    tired = _Job.objects.create(
+        kind="board-pack",
+        trust=trust,
+        key="board-pack:tired",
+        status="running",
+        started_at=long_ago,
+        attempts=3,
+    )
+    fresh = _Job.objects.create(
+        kind="board-pack",
+        trust=trust,
+        key="board-pack:fresh",
+        status="running",
+        started_at=_tz.now(),
+        attempts=1,
+    )
+    assert report_services.recover_stalled_jobs() == 2
+    lost.refresh_from_db()
+    tired.refresh_from_db()
+    fresh.refresh_from_db()
+    # In-process on the embedded default: requeued and made at once.
+    assert lost.status in ("queued", "done")
+    assert tired.status == "failed" and "stopped part way" in tired.error
+    assert fresh.status == "running"
