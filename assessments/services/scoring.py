@@ -1,16 +1,19 @@
 """Independent scoring: each scorer rates every standard on their own, then submits."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from standards.models import Standard
 
-from ..models import HistoryKind, Rating, Round, RoundStatus, Scorer
+from ..models import HistoryEntry, HistoryKind, Rating, Round, RoundStatus, Scorer
 from .common import lock_round, record, require_status
 from .rounds import move_to_agreeing_if_all_submitted
 
 NOT_SURE = "not-sure"
+HISTORY_FOLD_WINDOW = datetime.timedelta(minutes=10)
 
 
 def parse_answer(answer: str | None, *, code: str) -> int | None:
@@ -53,14 +56,25 @@ def save_rating(*, round: Round, standard: Standard, answer: str, comment: str =
         rating.save(update_fields=["level", "comment", "updated_at"])
     else:
         return rating
-    record(
-        round=round,
-        by=by,
-        kind=HistoryKind.RATING,
-        summary=f"Rated {standard.code}",
-        before=before,
-        after={"level": level, "comment": comment},
+    after = {"level": level, "comment": comment}
+    summary = f"Rated {standard.code}"
+    # Autosave sends every pause in typing: fold a scorer's run of edits to one standard into
+    # one history entry (first "before", latest "after") rather than dozens.
+    recent = (
+        HistoryEntry.objects.filter(round=round, kind=HistoryKind.RATING)
+        .order_by("-at", "-pk")
+        .first()
     )
+    if (
+        recent is not None
+        and recent.actor_id == by.pk
+        and recent.summary == summary
+        and recent.at > timezone.now() - HISTORY_FOLD_WINDOW
+    ):
+        recent.after = after
+        recent.save(update_fields=["after"])
+        return rating
+    record(round=round, by=by, kind=HistoryKind.RATING, summary=summary, before=before, after=after)
     return rating
 
 

@@ -493,3 +493,21 @@ def test_history_hides_ratings_until_they_are_revealed(people):
     visible = selectors.round_history(round=round).filter(kind="rating")
     assert visible.exists()
     assert not visible.filter(actor=people["partner"]).exists()
+
+
+def test_autosaved_edits_to_one_standard_fold_into_one_history_entry(people):
+    round = scoring_round(
+        ward=people["ward"], manager=people["manager"], scorers=[people["staff"], people["partner"]]
+    )
+    standard = Standard.objects.get(code="1.1")
+    for comment in ("Pe", "Peer", "Peer workers on shift"):
+        services.save_rating(
+            round=round, standard=standard, answer="3", comment=comment, by=people["staff"]
+        )
+    services.save_rating(
+        round=round, standard=Standard.objects.get(code="1.2"), answer="2", by=people["staff"]
+    )
+    entries = list(HistoryEntry.objects.filter(round=round, kind="rating").order_by("pk"))
+    assert [e.summary for e in entries] == ["Rated 1.1", "Rated 1.2"]
+    assert entries[0].before is None
+    assert entries[0].after == {"level": 3, "comment": "Peer workers on shift"}
