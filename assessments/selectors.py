@@ -5,7 +5,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, FilteredRelation, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from standards.models import Commitment, Standard, Ward
@@ -179,20 +179,22 @@ def missing_agreed_ratings(*, round: Round) -> list[Standard]:
 
 
 def commitment_scores(*, round: Round) -> QuerySet[Commitment]:
-    """Each commitment with the mean agreed level of its rated standards (database-side)."""
-    return round_commitments(round=round).annotate(
-        mean=Avg(
-            "standards__agreed_ratings__level",
-            filter=Q(standards__agreed_ratings__round=round),
-        ),
-        rated=Count(
-            "standards__agreed_ratings",
-            filter=Q(
-                standards__agreed_ratings__round=round,
-                standards__agreed_ratings__level__isnull=False,
-            ),
-        ),
-        total=Count("standards", distinct=True),
+    """Each commitment with the mean agreed level of its rated standards (database-side).
+
+    The round is part of the join condition, so other rounds' ratings are never scanned.
+    """
+    return (
+        round_commitments(round=round)
+        .alias(
+            agreed=FilteredRelation(
+                "standards__agreed_ratings", condition=Q(standards__agreed_ratings__round=round)
+            )
+        )
+        .annotate(
+            mean=Avg("agreed__level"),
+            rated=Count("agreed", filter=Q(agreed__level__isnull=False)),
+            total=Count("standards", distinct=True),
+        )
     )
 
 

@@ -5,7 +5,6 @@ cannot be forgotten, and issues the same number of queries however many wards or
 are. Trends across editions match commitments by number and standards by code.
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -17,6 +16,8 @@ from django.utils import timezone
 from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus, ScorerGroup
 from standards.models import Commitment, Pillar, ServiceType, Site, Trust, TrustRole, Ward
 from standards.selectors import latest_edition
+
+from .models import ReportJob
 
 MAX_LEVEL = 4
 DASHBOARD_TRUST_ROLES = (
@@ -351,5 +352,21 @@ def trust_dashboard(
     )
 
 
-def overdue(due: datetime.date) -> bool:
-    return due < timezone.localdate()
+def get_job_for_user(*, user, job_id: int) -> ReportJob:
+    job = (
+        ReportJob.objects.for_user(user)
+        .select_related("round__ward__site__trust", "trust")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None:
+        raise Http404("No such report")
+    return job
+
+
+def get_trust_for_user(*, user, trust_id: int) -> Trust:
+    """A trust where the user holds any role; 404 otherwise."""
+    trust = Trust.objects.for_user(user).filter(pk=trust_id).first()
+    if trust is None:
+        raise Http404("No such trust")
+    return trust

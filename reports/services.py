@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -77,29 +76,6 @@ def report_key(*, kind: str, round: Round | None = None, trust: Trust | None = N
     if kind == ReportKind.BOARD_PACK and trust is not None:
         return f"{ReportKind.BOARD_PACK}:{trust.pk}"
     raise ValueError(f"A {kind!r} report needs its round or trust")
-
-
-# --- Reads for the job pages (scoped: 404 for what the user may not see) ----------------------
-
-
-def get_job_for_user(*, user, job_id: int) -> ReportJob:
-    job = (
-        ReportJob.objects.for_user(user)
-        .select_related("round__ward__site__trust", "trust")
-        .filter(pk=job_id)
-        .first()
-    )
-    if job is None:
-        raise Http404("No such report")
-    return job
-
-
-def get_trust_for_user(*, user, trust_id: int) -> Trust:
-    """A trust where the user holds any role; 404 otherwise."""
-    trust = Trust.objects.for_user(user).filter(pk=trust_id).first()
-    if trust is None:
-        raise Http404("No such trust")
-    return trust
 
 
 def is_delayed(job: ReportJob) -> bool:

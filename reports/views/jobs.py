@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessments.selectors import get_round_for_user
 
-from .. import services
+from .. import selectors, services
 from ..models import JobStatus, ReportJob, ReportKind
 
 DELAYED = "Reports are delayed: we will make it as soon as the background service is back."
@@ -29,14 +29,14 @@ def request_ward_report(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_POST
 def request_board_pack(request: HttpRequest, trust_id: int) -> HttpResponse:
-    trust = services.get_trust_for_user(user=request.user, trust_id=trust_id)
+    trust = selectors.get_trust_for_user(user=request.user, trust_id=trust_id)
     job = services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=request.user)
     return redirect("reports:job_detail", job.pk)
 
 
 @require_GET
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = services.get_job_for_user(user=request.user, job_id=job_id)
+    job = selectors.get_job_for_user(user=request.user, job_id=job_id)
     if services.resend_if_stuck(job=job):
         job.refresh_from_db()
     status = job_status(job)
@@ -47,7 +47,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @require_GET
 def job_download(request: HttpRequest, job_id: int) -> FileResponse:
-    job = services.get_job_for_user(user=request.user, job_id=job_id)
+    job = selectors.get_job_for_user(user=request.user, job_id=job_id)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404("This report is not ready")
     response = FileResponse(
@@ -62,7 +62,7 @@ def job_download(request: HttpRequest, job_id: int) -> FileResponse:
 
 @require_POST
 def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = services.get_job_for_user(user=request.user, job_id=job_id)
+    job = selectors.get_job_for_user(user=request.user, job_id=job_id)
     try:
         job = services.retry_job(job=job, by=request.user)
     except ValidationError as error:
