@@ -1,0 +1,60 @@
+"""The pages the journey does not pass through: closing scoring, reopening, history, editing
+an action, the error pages. Each is checked with axe, error states included."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments.models import Action, Round
+
+from .conftest import DEMO_PASSWORD, check_axe, sign_in, visit
+
+pytestmark = pytest.mark.browser
+
+
+def _submit(page, name):
+    with page.expect_navigation():
+        page.get_by_role("button", name=name).click()
+    check_axe(page)
+
+
+def test_manager_pages_show_errors_beside_the_field(page, live_server, demo_data):
+    scoring = Round.objects.get(label="2026 Q4")
+    action = Action.objects.get()
+    sign_in(page, live_server, "demo.manager", DEMO_PASSWORD)
+
+    visit(page, f"{live_server.url}/rounds/{scoring.pk}/close-scoring/")
+    _submit(page, "Close scoring")
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+
+    visit(page, f"{live_server.url}/actions/{action.pk}/edit/")
+    field = page.get_by_label("What will change")
+    field.fill("")
+    _submit(page, re.compile("Save"))
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+
+    visit(page, f"{live_server.url}/rounds/{scoring.pk}/history/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("History")
+
+
+def test_qi_lead_reopen_form_and_error_pages(page, live_server, demo_data):
+    signed = Round.objects.get(label="2026 Q2")
+    sign_in(page, live_server, "demo.qi", DEMO_PASSWORD)
+    visit(page, f"{live_server.url}/rounds/{signed.pk}/reopen/")
+    _submit(page, "Reopen the assessment")
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    signed.refresh_from_db()
+    assert signed.is_locked
+
+    response = page.goto(f"{live_server.url}/rounds/999999/")
+    assert response.status == 404
+    check_axe(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, "demo.staff", DEMO_PASSWORD)
+    response = page.goto(f"{live_server.url}/rounds/{signed.pk}/history/")
+    assert response.status == 403
+    check_axe(page)
