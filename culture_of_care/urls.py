@@ -1,34 +1,24 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from standards.views import accounts, home
 
+# The admin site signs in through the same pages, rate limits and second factor as everyone.
+admin.site.login = secure_admin_login(admin.site.login)
+
 account_urls = [
-    path("sign-in/", accounts.SignInView.as_view(), name="login"),
-    path("sign-out/", accounts.SignOutView.as_view(), name="logout"),
-    path("password/change/", accounts.ChangePasswordView.as_view(), name="password_change"),
-    path(
-        "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path("password/reset/", accounts.ResetPasswordView.as_view(), name="password_reset"),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
+    path("", accounts.security, name="account_security"),
+    path("second-factor-needed/", accounts.mfa_required, name="account_mfa_required"),
+    path("stay-signed-in/", accounts.stay_signed_in, name="account_stay_signed_in"),
+    # allauth pages this service does not offer: accounts come from a trust's invitation
+    # (never a public sign-up) and email addresses are the trust's to set.
+    *[
+        path(route, accounts.not_offered)
+        for route in ("signup/", "3rdparty/signup/", "confirm-email/", "email/", "inactive/")
+    ],
+    re_path(r"^confirm-email/(?P<key>[-:\w]+)/$", accounts.not_offered),
+    path("", include("allauth.urls")),
 ]
 
 urlpatterns = [

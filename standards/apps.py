@@ -7,3 +7,4 @@ class StandardsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from .accounts import events  # noqa: F401

@@ -1,5 +1,6 @@
 """The demo trust: two sites, six wards, one person per role. Safe to run again."""
 
+import time
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -85,7 +86,31 @@ def seed_demo_organisation(*, password: str) -> Trust:
             TrustMembership.objects.get_or_create(
                 user=user, trust=trust, role=TRUST_ROLES[person.username]
             )
+    for username in TRUST_ROLES:
+        give_demo_second_factor(User.objects.get(username=username))
     # The manager also scores on a second ward: people may hold several roles.
     manager = User.objects.get(username="demo.manager")
     WardMembership.objects.get_or_create(user=manager, ward=wards["Oak Ward"], role=WardRole.STAFF)
     return trust
+
+
+# Demo only: the trust-level demo people must sign in with a second factor, so each gets an
+# authenticator app with this well-known secret. `manage.py demo_code` prints its current code.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_demo_second_factor(user: User, secret: str = DEMO_TOTP_SECRET) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+
+
+def current_demo_code(secret: str = DEMO_TOTP_SECRET) -> str:
+    """The authenticator app's code for the demo secret right now."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from django.conf import settings
+
+    period = getattr(settings, "MFA_TOTP_PERIOD", 30)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))

@@ -10,6 +10,7 @@ from .models import (
     FrameworkEdition,
     Pillar,
     RatingLevel,
+    SignInEvent,
     Standard,
     Trust,
     TrustMembership,
@@ -140,3 +141,13 @@ def ward_people(*, ward: Ward, role: str | None = None) -> QuerySet:
     if role:
         memberships = memberships.filter(role=role)
     return memberships.order_by("user__last_name", "user__first_name", "user__username")
+
+
+def second_factors(*, user) -> list:
+    """The person's authenticators (app, security keys, recovery codes), newest first."""
+    return list(user.authenticator_set.order_by("-created_at"))
+
+
+def recent_sign_in_events(*, user, limit: int = 10) -> list[SignInEvent]:
+    """The person's own latest sign-in events, for their account page."""
+    return list(SignInEvent.objects.filter(user=user)[:limit])

@@ -1,10 +1,7 @@
-"""Changes to the catalogue, and the sign-in throttle."""
+"""Changes to the catalogue."""
 
-import hashlib
 import re
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -167,28 +164,3 @@ def ensure_edition_editable(edition: FrameworkEdition) -> None:
 
 # Sign-in throttle: failures are counted per username and per address, so that one person
 # guessing many accounts and many people guessing one account are both slowed down.
-
-
-def _throttle_keys(*, username: str, address: str) -> list[str]:
-    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    return [f"login-fail:user:{digest}", f"login-fail:addr:{address}"]
-
-
-def login_is_throttled(*, username: str, address: str) -> bool:
-    limit = settings.LOGIN_THROTTLE_ATTEMPTS
-    return any(
-        (cache.get(key) or 0) >= limit for key in _throttle_keys(username=username, address=address)
-    )
-
-
-def record_failed_login(*, username: str, address: str) -> None:
-    for key in _throttle_keys(username=username, address=address):
-        cache.add(key, 0, timeout=settings.LOGIN_THROTTLE_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_THROTTLE_SECONDS)
-
-
-def clear_failed_logins(*, username: str, address: str) -> None:
-    cache.delete_many(_throttle_keys(username=username, address=address))

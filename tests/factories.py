@@ -1,5 +1,6 @@
 import factory
 
+from standards.demo import give_demo_second_factor
 from standards.models import Site, Trust, TrustMembership, User, Ward, WardMembership
 
 DEFAULT_PASSWORD = "a-long-test-password-123"
@@ -60,7 +61,15 @@ class WardMembershipFactory(factory.django.DjangoModelFactory):
 class TrustMembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TrustMembership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     trust = factory.SubFactory(TrustFactory)
     role = "board-member"
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        """Trust-level roles must have a second factor; `second_factor=False` builds one who
+        has not set it up yet."""
+        if create and extracted is not False:
+            give_demo_second_factor(obj.user)

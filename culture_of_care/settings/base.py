@@ -29,6 +29,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "standards",
     "assessments",
     "reports",
@@ -43,6 +48,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "standards.middleware.SessionIdleTimeoutMiddleware",
+    "standards.middleware.MfaRequiredMiddleware",
+    "standards.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -84,13 +93,64 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
 
-# Failed sign-ins allowed per username and per address before a pause.
-LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)
-LOGIN_THROTTLE_SECONDS = env.int("LOGIN_THROTTLE_SECONDS", default=15 * 60)
+# Accounts, sign-in, MFA and single sign-on: django-allauth (docs/decisions/0007).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "standards.accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "standards.accounts.social.SocialAccountAdapter"
+MFA_ADAPTER = "standards.accounts.adapter.MfaAdapter"
+# People sign in with the username or the email address their trust gave them.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Culture of Care: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# The client address comes from X-Forwarded-For only through this many trusted proxies
+# (0: REMOTE_ADDR, never the header).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Sign-in protection (docs/decisions/0007): failures are counted per (username, address) and per
+# address; an address that keeps failing is refused, a username is only slowed down.
+SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5)
+SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", 30)
+SIGN_IN_FAILURE_WINDOW_SECONDS = env.int("SIGN_IN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Past this many failures for one username from any address, one attempt per SLOW_SECONDS.
+SIGN_IN_SLOW_DOWN_AFTER = env.int("SIGN_IN_SLOW_DOWN_AFTER", 10)
+SIGN_IN_SLOW_SECONDS = env.int("SIGN_IN_SLOW_SECONDS", 20)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{SIGN_IN_FAILURES_PER_ADDRESS}/{SIGN_IN_FAILURE_WINDOW_SECONDS}s/ip,"
+        f"{SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS}/{SIGN_IN_FAILURE_WINDOW_SECONDS}s/key"
+    ),
+    "login": "30/m/ip",
+    # Password reset emails: per address and per account.
+    "reset_password": env("RATE_LIMIT_PASSWORD_RESET", default="10/h/ip,3/h/key"),
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Report and export requests, per person (see reports.views).
+REPORT_REQUESTS_RATE = env("REPORT_REQUESTS_RATE", default="20/h/user")
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "Culture of Care"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
+# Sessions: signed out after this many idle seconds (warned a few minutes before, and able to
+# stay signed in), and after SESSION_COOKIE_AGE seconds whatever happens.
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=2 * 60)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -180,6 +240,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,5 +1,7 @@
+from .accounts import SignInEvent, SignInEventKind
 from .framework import Commitment, FrameworkEdition, Pillar, RatingLevel, Standard
 from .organisations import (
+    WARD_VISIBLE_TRUST_ROLES,
     ServiceType,
     Site,
     Trust,
@@ -17,6 +19,8 @@ __all__ = [
     "Pillar",
     "RatingLevel",
     "ServiceType",
+    "SignInEvent",
+    "SignInEventKind",
     "Site",
     "Standard",
     "Trust",
@@ -26,4 +30,5 @@ __all__ = [
     "Ward",
     "WardMembership",
     "WardRole",
+    "WARD_VISIBLE_TRUST_ROLES",
 ]

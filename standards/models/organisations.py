@@ -41,6 +41,16 @@ class TrustRole(models.TextChoices):
     LIVED_EXPERIENCE_LEADER = "le-leader", "Lived experience leader"
     QI_LEAD = "qi-lead", "Trust QI lead"
     BOARD_MEMBER = "board-member", "Board member"
+    TRUST_ADMIN = "trust-admin", "Trust administrator"
+
+
+# Trust roles that see the trust's wards and their assessments. A trust administrator sets up
+# sites, wards and people but sees no ratings it is not otherwise given.
+WARD_VISIBLE_TRUST_ROLES = (
+    TrustRole.LIVED_EXPERIENCE_LEADER,
+    TrustRole.QI_LEAD,
+    TrustRole.BOARD_MEMBER,
+)
 
 
 class TrustQuerySet(models.QuerySet):
@@ -54,12 +64,13 @@ class TrustQuerySet(models.QuerySet):
         )
 
     def with_trust_role(self, user, *roles: str) -> "TrustQuerySet":
-        """Trusts where the user holds one of the given trust roles (any, when none given)."""
+        """Trusts where the user holds one of the given trust roles (when none are given, a
+        role that sees the trust's wards: never the trust administrator alone)."""
         if not user.is_authenticated:
             return self.none()
-        memberships = TrustMembership.objects.filter(trust=OuterRef("pk"), user=user)
-        if roles:
-            memberships = memberships.filter(role__in=roles)
+        memberships = TrustMembership.objects.filter(
+            trust=OuterRef("pk"), user=user, role__in=roles or WARD_VISIBLE_TRUST_ROLES
+        )
         return self.filter(Exists(memberships))
 
 
@@ -92,12 +103,17 @@ class Site(models.Model):
 
 class WardQuerySet(models.QuerySet):
     def for_user(self, user) -> "WardQuerySet":
-        """Wards the user may see: their own, and every ward of a trust they hold a role in."""
+        """Wards the user may see: their own, and every ward of a trust in which they hold a
+        role that sees wards (a trust administrator's role alone does not)."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(
             Exists(WardMembership.objects.filter(ward=OuterRef("pk"), user=user))
-            | Exists(TrustMembership.objects.filter(trust=OuterRef("site__trust"), user=user))
+            | Exists(
+                TrustMembership.objects.filter(
+                    trust=OuterRef("site__trust"), user=user, role__in=WARD_VISIBLE_TRUST_ROLES
+                )
+            )
         )
 
     def with_ward_role(self, user, *roles: str) -> "WardQuerySet":

@@ -1,29 +1,40 @@
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
-from django.urls import reverse_lazy
-from django.utils.decorators import method_decorator
+"""Account pages of our own beside allauth's: why a second factor is needed, and staying
+signed in when the idle warning shows."""
 
-from ..forms import ThrottledAuthenticationForm
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
-
-@method_decorator(login_not_required, name="dispatch")
-class SignInView(auth_views.LoginView):
-    form_class = ThrottledAuthenticationForm
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
+from .. import selectors
+from ..accounts import policy
 
 
-class SignOutView(auth_views.LogoutView):
-    http_method_names = ["post", "options"]
+@require_GET
+def security(request: HttpRequest) -> HttpResponse:
+    """The person's own account: password, second factor and their recent sign-ins."""
+    context = {
+        "mfa_required": policy.mfa_required(request.user),
+        "authenticators": selectors.second_factors(user=request.user),
+        "events": selectors.recent_sign_in_events(user=request.user),
+    }
+    return render(request, "account/security.html", context)
 
 
-class ChangePasswordView(auth_views.PasswordChangeView):
-    template_name = "registration/password_change_form.html"
-    success_url = reverse_lazy("password_change_done")
+def not_offered(request: HttpRequest, **kwargs) -> HttpResponse:
+    raise Http404("Not offered here")
 
 
-# Django's reset views are already exempt from LoginRequiredMiddleware.
-class ResetPasswordView(auth_views.PasswordResetView):
-    template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
+@require_GET
+def mfa_required(request: HttpRequest) -> HttpResponse:
+    if policy.has_second_factor(request.user):
+        return redirect("home")
+    return render(request, "account/mfa_required.html")
+
+
+@require_POST
+def stay_signed_in(request: HttpRequest) -> HttpResponse:
+    """The idle-timeout warning's button: the request itself counts as activity."""
+    if request.headers.get("accept", "").startswith("application/json"):
+        return JsonResponse({"idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS})
+    return redirect(request.POST.get("next") or "home")

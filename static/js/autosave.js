@@ -57,6 +57,8 @@ class Page {
       headers: { Accept: "text/html" },
     });
     if (response.redirected && this.isLoginPage(response)) throw new SessionLost();
+    // The server counted this save as activity: the idle-timeout warning starts again.
+    document.dispatchEvent(new CustomEvent("app:activity"));
     if (!response.ok || response.redirected) return false;
     const html = new DOMParser().parseFromString(await response.text(), "text/html");
     const fresh = html.querySelector("input[name=csrfmiddlewaretoken]");
@@ -75,6 +77,8 @@ class Page {
       headers: { "X-Requested-With": "fetch", Accept: "application/json" },
     });
     if (response.redirected && this.isLoginPage(response)) throw new SessionLost();
+    // The server counted this save as activity: the idle-timeout warning starts again.
+    document.dispatchEvent(new CustomEvent("app:activity"));
     const type = response.headers.get("Content-Type") || "";
     if (type.includes("application/json")) return response.json();
     // A page instead of JSON: most likely a CSRF refusal after signing in again elsewhere.

@@ -18,7 +18,7 @@ function announce(region, text) {
 
 async function fetchStatus(url) {
   const response = await fetch(url, {
-    headers: { Accept: "application/json" },
+    headers: { Accept: "application/json", "X-Coc-Passive": "1" },
     credentials: "same-origin",
     cache: "no-store",
   });
@@ -28,7 +28,7 @@ async function fetchStatus(url) {
 
 async function fetchPanel(url) {
   const response = await fetch(url, {
-    headers: { Accept: "text/html" },
+    headers: { Accept: "text/html", "X-Coc-Passive": "1" },
     credentials: "same-origin",
     cache: "no-store",
   });

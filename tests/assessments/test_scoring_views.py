@@ -365,7 +365,7 @@ def test_score_commitment_autosave_when_signed_out_redirects_to_sign_in(client, 
 
     # The script spots the redirect and asks the person to sign in again in a new tab.
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 # Submitting

@@ -494,6 +494,7 @@ def test_summary_query_count_does_not_grow_with_evidence_and_actions(
     services.reopen_round(round=round, reason="More evidence", by=people["qi"])
     client.force_login(people["board"])
     url = reverse("assessments:summary", args=[round.pk])
+    client.get(url)  # the session's first request also checks the second factor, once
     with django_assert_max_num_queries(16):
         client.get(url)
     for standard in Standard.objects.filter(edition=round.edition)[:10]:
