@@ -3,6 +3,7 @@ factor for trust-level roles and staff, and no caching of any page."""
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,10 +15,9 @@ from django.utils.cache import patch_cache_control
 
 from .accounts import policy
 from .accounts.events import record
+from .accounts.sessions import LAST_ACTIVITY, SIGNED_IN_AT
 from .models import SignInEventKind
 
-LAST_ACTIVITY = "coc_last_activity"
-SIGNED_IN_AT = "coc_signed_in_at"
 MFA_CHECKED = "coc_mfa_checked"
 
 ACTIVITY_RESOLUTION = 60
@@ -53,11 +53,14 @@ class SessionIdleTimeoutMiddleware:
                     else "You were signed out because you signed in more than "
                     f"{settings.SESSION_COOKIE_AGE // 3600} hours ago. Sign in again to carry on.",
                 )
-                return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+                next_page = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('account_login')}?{next_page}")
             # Written at most once a minute: a session save per request would cost a query.
-            if not request.headers.get(PASSIVE_HEADER) and now - last >= ACTIVITY_RESOLUTION:
-                session[LAST_ACTIVITY] = now
-            elif LAST_ACTIVITY not in session:
+            if (
+                not request.headers.get(PASSIVE_HEADER)
+                and now - last >= ACTIVITY_RESOLUTION
+                or LAST_ACTIVITY not in session
+            ):
                 session[LAST_ACTIVITY] = now
         return self.get_response(request)
 

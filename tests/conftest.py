@@ -32,6 +32,14 @@ def service_unavailable(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in counters and rate limits live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def catalogue(db):
     call_command("loaddata", "culture-of-care-standards", verbosity=0)

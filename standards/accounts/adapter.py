@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import ratelimit
+from allauth.core.internal import ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.cache import cache
@@ -47,7 +47,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # Counted per address, and per (username, address): someone guessing from elsewhere
         # cannot lock a person out of their own computer.
         self._login_failed_rl_usage = ratelimit.consume(
-            request, action="login_failed", key=self._pair_key(request, login)
+            request, app=APP, action="login_failed", key=self._pair_key(request, login)
         )
         if not self._login_failed_rl_usage:
             raise self.validation_error("too_many_login_attempts")
@@ -58,7 +58,7 @@ class AccountAdapter(DefaultAccountAdapter):
             # A successful sign-in clears only this person's own counter from this address;
             # the per-address count of other usernames' failures stays.
             login = self._login(credentials)
-            ratelimit.clear(request, action="login_failed", key=self._pair_key(request, login))
+            _clear_pair_counter(request, key=self._pair_key(request, login))
             cache.delete(_username_key(login))
         return user
 
@@ -76,6 +76,19 @@ class MfaAdapter(DefaultMFAAdapter):
             type__in=policy.SECOND_FACTOR_TYPES
         )
         return authenticator.type not in policy.SECOND_FACTOR_TYPES or others.exists()
+
+
+APP = "allauth.account"
+
+
+def _clear_pair_counter(request: HttpRequest, *, key: str) -> None:
+    """Forget the (username, address) failures only: the address's own count of failures for
+    other usernames stays, so a successful sign-in cannot hide someone else's guessing."""
+    for rate in ratelimit.get_rates(app=APP, action="login_failed"):
+        if rate.per == "key":
+            cache.delete(
+                ratelimit.get_cache_key(request, app=APP, action="login_failed", rate=rate, key=key)
+            )
 
 
 def _username_key(login: str) -> str:

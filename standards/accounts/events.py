@@ -9,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from ..models import SignInEvent, SignInEventKind, User
+from . import sessions
 
 
 def _address(request) -> str | None:
@@ -39,6 +40,8 @@ def _sign_in_method(request, user) -> str:
 
 @receiver(user_logged_in)
 def on_signed_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        sessions.start(request.session)
     record(
         kind=SignInEventKind.SIGNED_IN,
         request=request,
