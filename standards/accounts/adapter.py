@@ -18,6 +18,14 @@ from . import policy
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": (
+            "Enter a correct username or email address and password. The password is "
+            "case-sensitive."
+        ),
+        "email_password_mismatch": (
+            "Enter a correct username or email address and password. The password is "
+            "case-sensitive."
+        ),
         "too_many_login_attempts": (
             "Too many failed attempts to sign in from here. Wait 15 minutes, then try again, "
             "or reset your password."
