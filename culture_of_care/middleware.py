@@ -1,6 +1,9 @@
 from collections.abc import Callable
+from http import HTTPStatus
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 # Scripts and styles only from our own origin: no inline script, no remote fonts.
 CSP = "; ".join(
@@ -27,3 +30,28 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is larger than any form here takes, before a byte
+    of it is read: a 413 page instead of spooling a huge upload to disk."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_BODY_MAX_BYTES:
+            limit_mb = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+            response = render(
+                request,
+                "413.html",
+                {"limit_mb": limit_mb},
+                status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            )
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)

@@ -119,6 +119,7 @@ def request_report(
         existing = _active_job(key)
         if existing is not None:
             return existing
+        _check_request_rate(by=by)
         try:
             with transaction.atomic():
                 job = ReportJob.objects.create(kind=kind, key=key, requested_by=by, **subject)
@@ -130,6 +131,18 @@ def request_report(
             return existing
         _send_on_commit(job)
     return job
+
+
+def _check_request_rate(*, by) -> None:
+    """At most REPORT_REQUESTS_PER_HOUR new reports a person an hour: each one is minutes of a
+    worker's time. Counted from the jobs themselves, so it holds across processes and Redis."""
+    limit = settings.REPORT_REQUESTS_PER_HOUR
+    since = timezone.now() - datetime.timedelta(hours=1)
+    if ReportJob.objects.filter(requested_by=by, created_at__gte=since).count() >= limit:
+        raise ValidationError(
+            f"You have asked for {limit} reports in the last hour. Wait an hour, then try "
+            "again, or download one you have already made."
+        )
 
 
 def _active_job(key: str) -> ReportJob | None:

@@ -26,7 +26,7 @@ ALLOWED_TYPES = {
     "application/vnd.ms-excel": "xls",
     "application/x-ole-storage": "ole",
 }
-MAX_UPLOAD_BYTES = getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+MAX_UPLOAD_BYTES = settings.EVIDENCE_MAX_BYTES
 EDITABLE_STATUSES = (RoundStatus.OPEN, RoundStatus.SCORING, RoundStatus.AGREEING)
 
 

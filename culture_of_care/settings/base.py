@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "culture_of_care.middleware.ContentSecurityPolicyMiddleware",
+    "culture_of_care.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,8 +143,13 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
-# Report and export requests, per person (see reports.views).
-REPORT_REQUESTS_RATE = env("REPORT_REQUESTS_RATE", default="20/h/user")
+# New report (PDF) requests a person may make in an hour.
+REPORT_REQUESTS_PER_HOUR = env.int("REPORT_REQUESTS_PER_HOUR", default=20)
+# Uploads: a request body larger than this is refused from its Content-Length, before it is
+# read (evidence files are at most EVIDENCE_MAX_BYTES; the rest is the form around them). Set
+# the same limit in the reverse proxy (nginx: client_max_body_size 11m).
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=11 * 1024 * 1024)
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Culture of Care"

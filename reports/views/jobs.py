@@ -30,7 +30,11 @@ def request_ward_report(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def request_board_pack(request: HttpRequest, trust_id: int) -> HttpResponse:
     trust = selectors.get_trust_for_user(user=request.user, trust_id=trust_id)
-    job = services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=request.user)
+    try:
+        job = services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reports:trust_dashboard", trust.pk)
     return redirect("reports:job_detail", job.pk)
 
 

@@ -114,9 +114,7 @@ def test_wrong_password_shows_the_error_summary_and_keeps_the_username(
     expect(summary).to_be_visible()
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
     expect(summary).to_contain_text("Enter a correct username or email address and password")
-    expect(page.get_by_label("Username or email address", exact=True)).to_have_value(
-        "demo.staff"
-    )
+    expect(page.get_by_label("Username or email address", exact=True)).to_have_value("demo.staff")
     expect(page.get_by_label("Password", exact=True)).to_have_value("")
     # Still signed out.
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)

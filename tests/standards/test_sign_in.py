@@ -308,3 +308,29 @@ def test_there_is_no_public_sign_up(client, db):
     from standards.models import User
 
     assert not User.objects.filter(email="a@b.nhs.uk").exists()
+
+
+def test_an_oversized_upload_is_refused_before_its_body_is_read(client, ward_staff, settings):
+    client.force_login(ward_staff)
+    response = client.generic(
+        "POST",
+        reverse("home"),
+        data=b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(settings.REQUEST_BODY_MAX_BYTES + 1),
+    )
+    assert response.status_code == 413
+    assert "Files must be smaller than 10MB" in response.content.decode()
+
+
+def test_report_requests_are_limited_per_person(client, settings, trust, qi_lead):
+    from reports.models import ReportJob
+
+    settings.REPORT_REQUESTS_PER_HOUR = 2
+    client.force_login(qi_lead)
+    for kind in ("a", "b"):
+        ReportJob.objects.create(
+            kind="board-pack", key=f"old-{kind}", requested_by=qi_lead, trust=trust, status="done"
+        )
+    response = client.post(reverse("reports:request_board_pack", args=[trust.pk]), follow=True)
+    assert "You have asked for 2 reports in the last hour" in response.content.decode()
