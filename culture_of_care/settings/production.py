@@ -26,3 +26,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.demo import seed_demo_rounds
-from standards.demo import DEMO_PEOPLE, seed_demo_organisation
+from standards.demo import DEMO_PEOPLE, DEMO_TOTP_SECRET, seed_demo_organisation
 from standards.models import Ward
 
 
@@ -46,6 +46,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sign-ins (password for each: {password})")
         for person in DEMO_PEOPLE:
             self.stdout.write(f"  {person.username:<14} {person.description}")
+        self.stdout.write(
+            "Trust-level roles also need a second-factor code after the password: "
+            "`.venv/bin/python manage.py demo_code` prints it, or add the secret "
+            f"{DEMO_TOTP_SECRET} to an authenticator app."
+        )
 
     def _history(self, *, trust, wards: int | None, rounds: int | None, seed: int) -> None:
         from reports.history import build_history
