@@ -66,13 +66,15 @@ def callback_path() -> str:
     return reverse("openid_connect_callback", kwargs={"provider_id": PROVIDER_ID})
 
 
-def sign_in_with_sso(client, provider: LoopbackProvider, *, sub: str, claims: dict):
+def sign_in_with_sso(
+    client, provider: LoopbackProvider, *, sub: str, claims: dict, process: str = "login"
+):
     """Press "Sign in with NHSmail" with Django's test client, sign in at the provider as
     `sub` over HTTP, and follow its redirect back to our callback. The callback's token and
     userinfo requests go from Django to the provider over loopback HTTP. Returns the
     callback's response."""
     provider.set_user(sub, claims)
-    started = client.post(login_path())
+    started = client.post(login_path(), {"process": process})
     assert started.status_code == 302, started
     authorize_url = started["Location"]
     assert authorize_url.startswith(f"{provider.url}/oauth2/authorize?"), authorize_url

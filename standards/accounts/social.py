@@ -5,6 +5,7 @@ never given an account (or roles) by the identity provider alone (docs/decisions
 from allauth.account.internal.userkit import filter_users_by_email
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthProcess
 from django.http import HttpRequest
 from django.shortcuts import render
 
@@ -21,6 +22,7 @@ class Refusal:
     UNVERIFIED = "unverified"
     DEACTIVATED = "deactivated"
     AMBIGUOUS = "ambiguous"
+    SOMEONE_ELSE = "someone-else"
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -33,13 +35,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """Let someone in only as an existing, active account: the one this identity was
         connected to before, or the one whose email address the provider has verified."""
         if sociallogin.is_existing:
-            # Connected at an earlier sign-in (matched by `sub`, not by email).
+            # Connected at an earlier sign-in (matched by `sub`, not by email). Connecting it
+            # again from someone else's session is refused by allauth itself.
             if not sociallogin.user.is_active:
                 self._refuse(request, Refusal.DEACTIVATED, user=sociallogin.user)
             return
         email = self._verified_email(sociallogin)
         if email is None:
             self._refuse(request, Refusal.UNVERIFIED, email=_any_email(sociallogin))
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # A signed-in person adding their work account: only one with their own address.
+            if email != (request.user.email or "").strip().lower():
+                self._refuse(request, Refusal.SOMEONE_ELSE, user=request.user, email=email)
+            return
         users = filter_users_by_email(email, for_login=True)
         if len(users) > 1:
             # Two accounts claim one address: connecting either could be the wrong person.

@@ -223,3 +223,22 @@ def test_sso_callback_with_a_bad_state_shows_the_error_page(client, sso, db):
     assert response.status_code == 401
     assert "Sorry, there is a problem signing you in" in response.content.decode()
     assert not _signed_in_user(client).is_authenticated
+
+
+def test_sso_connect_from_a_session_accepts_only_the_persons_own_address(
+    client, sso, ward_staff, ward_manager
+):
+    client.force_login(ward_staff)
+
+    response = sign_in_with_sso(
+        client, sso, sub="manager-1", claims=_verified(ward_manager.email), process="connect"
+    )
+
+    assert response.status_code == 403
+    assert "This work account has a different email address" in response.content.decode()
+    assert not SocialAccount.objects.exists()
+
+    sign_in_with_sso(
+        client, sso, sub="staff-8", claims=_verified(ward_staff.email), process="connect"
+    )
+    assert SocialAccount.objects.get(uid="staff-8").user == ward_staff
