@@ -242,3 +242,19 @@ def test_sso_connect_from_a_session_accepts_only_the_persons_own_address(
         client, sso, sub="staff-8", claims=_verified(ward_staff.email), process="connect"
     )
     assert SocialAccount.objects.get(uid="staff-8").user == ward_staff
+
+
+def test_connections_page_lists_the_work_account_and_disconnects_it(client, sso, ward_staff):
+    sign_in_with_sso(client, sso, sub="staff-9", claims=_verified(ward_staff.email))
+    account = SocialAccount.objects.get(uid="staff-9")
+
+    page = client.get(reverse("socialaccount_connections"))
+    assert f"{PROVIDER_NAME}, {ward_staff.email}" in page.content.decode()
+    assert f"Connect {PROVIDER_NAME}" in page.content.decode()
+
+    missing = client.post(reverse("socialaccount_connections"), {})
+    assert "Select the work account to disconnect" in missing.content.decode()
+
+    done = client.post(reverse("socialaccount_connections"), {"account": account.pk})
+    assert done.status_code == 302
+    assert not SocialAccount.objects.exists()
