@@ -6,6 +6,7 @@ import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
+from standards.accounts.social import SocialAccountAdapter
 from standards.demo import current_demo_code
 from standards.models import SignInEvent, SignInEventKind, User
 from tests.factories import TrustMembershipFactory, UserFactory
@@ -258,3 +259,27 @@ def test_connections_page_lists_the_work_account_and_disconnects_it(client, sso,
     done = client.post(reverse("socialaccount_connections"), {"account": account.pk})
     assert done.status_code == 302
     assert not SocialAccount.objects.exists()
+
+
+def test_sso_asks_the_invitation_hook_only_for_an_address_with_no_account(
+    client, sso, ward_staff, monkeypatch
+):
+    """Where invitations plug in: the hook gets the verified address and returns the account
+    that accepting the invitation made (with the invitation's roles), or None."""
+    asked = []
+
+    def accept(self, request, email):
+        asked.append(email)
+        return UserFactory(username="invited", email=email)
+
+    monkeypatch.setattr(SocialAccountAdapter, "_account_for_invitation", accept)
+
+    sign_in_with_sso(client, sso, sub="staff-10", claims=_verified(ward_staff.email))
+    client.post(reverse("account_logout"))
+    response = sign_in_with_sso(
+        client, sso, sub="invited-1", claims=_verified("New.Starter@nhs.net")
+    )
+
+    assert asked == ["new.starter@nhs.net"]
+    assert response["Location"] == reverse("home")
+    assert SocialAccount.objects.get(uid="invited-1").user.username == "invited"
