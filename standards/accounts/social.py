@@ -45,7 +45,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             self._refuse(request, Refusal.UNVERIFIED, email=_any_email(sociallogin))
         if sociallogin.state.get("process") == AuthProcess.CONNECT:
             # A signed-in person adding their work account: only one with their own address.
-            if email != (request.user.email or "").strip().lower():
+            own = request.user.email if request.user.is_authenticated else ""
+            if email != (own or "").strip().lower():
                 self._refuse(request, Refusal.SOMEONE_ELSE, user=request.user, email=email)
             return
         users = filter_users_by_email(email, for_login=True)

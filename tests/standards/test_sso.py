@@ -283,3 +283,13 @@ def test_sso_asks_the_invitation_hook_only_for_an_address_with_no_account(
     assert asked == ["new.starter@nhs.net"]
     assert response["Location"] == reverse("home")
     assert SocialAccount.objects.get(uid="invited-1").user.username == "invited"
+
+
+def test_sso_connect_without_a_session_is_refused(client, sso, ward_staff):
+    response = sign_in_with_sso(
+        client, sso, sub="staff-11", claims=_verified(ward_staff.email), process="connect"
+    )
+
+    assert response.status_code == 403
+    assert not SocialAccount.objects.exists()
+    assert not _signed_in_user(client).is_authenticated
