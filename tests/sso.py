@@ -78,6 +78,8 @@ def sign_in_with_sso(
     assert started.status_code == 302, started
     authorize_url = started["Location"]
     assert authorize_url.startswith(f"{provider.url}/oauth2/authorize?"), authorize_url
+    # PKCE is asked for (the mock provider accepts the verifier without checking it).
+    assert "code_challenge_method=S256" in authorize_url
     form = requests.get(authorize_url, timeout=5)
     assert form.status_code == 200 and 'name="sub"' in form.text
     answer = requests.post(authorize_url, data={"sub": sub}, allow_redirects=False, timeout=5)

@@ -293,3 +293,14 @@ def test_sso_connect_without_a_session_is_refused(client, sso, ward_staff):
     assert response.status_code == 403
     assert not SocialAccount.objects.exists()
     assert not _signed_in_user(client).is_authenticated
+
+
+def test_sso_start_with_the_provider_down_says_so_instead_of_an_error(client, settings, db):
+    with running_provider() as stopped:
+        pass
+    settings.SOCIALACCOUNT_PROVIDERS = stopped.settings()
+
+    response = client.post(login_path())
+
+    assert response.status_code == 503
+    assert f"{PROVIDER_NAME} is not answering at the moment" in response.content.decode()
