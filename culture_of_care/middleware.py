@@ -1,3 +1,4 @@
+import functools
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -5,21 +6,30 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-# Scripts and styles only from our own origin: no inline script, no remote fonts.
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    ]
-)
+from .sso import provider_origins
+
+
+@functools.cache
+def content_security_policy(form_action_origins: tuple[str, ...] = ()) -> str:
+    """Scripts and styles only from our own origin: no inline script, no remote fonts. Forms
+    post only to us, and to the single sign-on provider our sign-in button redirects to."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            " ".join(["form-action 'self'", *form_action_origins]),
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+CSP = content_security_policy()
 
 
 class ContentSecurityPolicyMiddleware:
@@ -28,7 +38,10 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        # Read per request (a few dictionary lookups), so that settings overridden in tests
+        # apply to a server that is already running.
+        origins = tuple(provider_origins(getattr(settings, "SOCIALACCOUNT_PROVIDERS", {})))
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(origins))
         return response
 
 

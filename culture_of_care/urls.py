@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from standards.views import accounts, home
+from standards.views import accounts, home, sso
 
 # The admin site signs in through the same pages, rate limits and second factor as everyone.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -18,6 +18,8 @@ account_urls = [
         for route in ("signup/", "3rdparty/signup/", "confirm-email/", "email/", "inactive/")
     ],
     re_path(r"^confirm-email/(?P<key>[-:\w]+)/$", accounts.not_offered),
+    # allauth's start of single sign-on, answering "provider not available" instead of an error.
+    path("oidc/<str:provider_id>/login/", sso.start, name="openid_connect_login"),
     path("", include("allauth.urls")),
 ]
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from culture_of_care.sso import openid_connect_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -150,6 +152,29 @@ REPORT_REQUESTS_PER_HOUR = env.int("REPORT_REQUESTS_PER_HOUR", default=20)
 # the same limit in the reverse proxy (nginx: client_max_body_size 11m).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=11 * 1024 * 1024)
+# Single sign-on by OpenID Connect (docs/decisions/0008): one identity provider per deployment,
+# such as a trust's Microsoft Entra ID tenant or NHSmail. No OIDC_CLIENT_ID: password sign-in only.
+# People are matched to the account their trust gave them by verified email, never created.
+OIDC_PROVIDER_ID = env("OIDC_PROVIDER_ID", default="sso")
+OIDC_SERVER_URL = env("OIDC_SERVER_URL", default="")
+SOCIALACCOUNT_PROVIDERS = openid_connect_providers(
+    provider_id=OIDC_PROVIDER_ID,
+    name=env("OIDC_PROVIDER_NAME", default="your work account"),
+    server_url=OIDC_SERVER_URL,
+    client_id=env("OIDC_CLIENT_ID", default=""),
+    secret=env("OIDC_CLIENT_SECRET", default=""),
+    scopes=env.list("OIDC_SCOPES", default=["openid", "email", "profile"]),
+    trust_email_verified=env.bool("OIDC_TRUST_EMAIL_VERIFIED", default=False),
+)
+# The adapter connects a verified email to its account itself (standards.accounts.social):
+# allauth's own email authentication would wipe the password of every invited account.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+# The button posts (with a CSRF token); a link alone never starts a sign-in.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_REQUESTS_TIMEOUT", default=10)
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Culture of Care"
