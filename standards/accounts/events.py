@@ -31,11 +31,16 @@ def record(*, kind: str, request=None, user=None, attempted_username: str = "", 
     )
 
 
+# allauth's names for how someone proved who they are, in words a trust administrator reads.
+METHOD_NAMES = {"password": "password", "socialaccount": "single sign-on", "mfa": "second factor"}
+
+
 def _sign_in_method(request, user) -> str:
     if request is None:
         return ""
     records = get_authentication_records(request, user)
-    return ", ".join(sorted({r.get("method", "") for r in records if r.get("method")}))[:40]
+    methods = {METHOD_NAMES.get(r.get("method"), r.get("method")) for r in records}
+    return ", ".join(sorted(m for m in methods if m))[:40]
 
 
 @receiver(user_logged_in)

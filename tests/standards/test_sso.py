@@ -63,7 +63,7 @@ def test_sso_signs_in_an_existing_account_by_verified_email_and_connects_it(
     ward_staff.refresh_from_db()
     assert ward_staff.has_usable_password()
     event = SignInEvent.objects.filter(user=ward_staff, kind=SignInEventKind.SIGNED_IN).get()
-    assert event.method == "socialaccount"
+    assert event.method == "single sign-on"
 
 
 def test_sso_second_sign_in_finds_the_person_by_their_connected_identity(client, sso, ward_staff):
