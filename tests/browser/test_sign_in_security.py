@@ -96,3 +96,39 @@ def test_account_page_and_password_pages_pass_axe(page, live_server, demo_data):
         page.get_by_role("button", name="Reset my password").click()
     check_axe(page)
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+
+
+def test_idle_warning_lets_a_person_stay_signed_in(page, live_server, demo_data, settings):
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 124
+    settings.SESSION_IDLE_WARNING_SECONDS = 120  # the warning opens after 4 seconds
+    sign_in(page, live_server, "demo.staff", DEMO_PASSWORD)
+
+    dialog = page.get_by_role("dialog", name="You're about to be signed out")
+    expect(dialog).to_be_visible(timeout=10_000)
+    expect(dialog).to_contain_text("Anything you have saved is kept")
+    check_axe(page)
+
+    dialog.get_by_role("button", name="Stay signed in").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Sign out").first).to_be_visible()
+
+
+def test_second_factor_pages_pass_axe(page, live_server, demo_data):
+    sign_in(page, live_server, "demo.qi", DEMO_PASSWORD)
+    visit(page, f"{live_server.url}/account/2fa/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your second factor")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make new recovery codes").click()
+    check_axe(page)
+    if page.get_by_label("Password", exact=True).count():
+        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Confirm").click()
+        check_axe(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Generate").click()
+    check_axe(page)
+    visit(page, f"{live_server.url}/account/2fa/recovery-codes/")
+    expect(page.locator("main")).to_contain_text("recovery codes")
+    visit(page, f"{live_server.url}/account/2fa/webauthn/add/")
+    visit(page, f"{live_server.url}/account/2fa/totp/deactivate/")
