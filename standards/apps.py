@@ -6,4 +6,4 @@ class StandardsConfig(AppConfig):
     verbose_name = "Standards, organisations and people"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import lookups, signals  # noqa: F401
