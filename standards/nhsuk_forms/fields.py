@@ -52,6 +52,14 @@ class DateInputField(forms.Field):
             raise self._error("invalid", not_numbers)
         if len(typed["year"]) != 4:
             raise self._error("year", ["year"])
+        # A day or month that cannot be right is checked as text: past the C int range the
+        # date constructor raises OverflowError rather than ValueError, and int() refuses
+        # thousands of digits. Here the wrong box is known, so only it is highlighted.
+        out_of_range = [
+            key for key, most in (("day", 31), ("month", 12)) if not _within(typed[key], most)
+        ]
+        if out_of_range:
+            raise self._error("invalid", out_of_range)
         try:
             return datetime.date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
         except ValueError:
@@ -63,3 +71,9 @@ class DateInputField(forms.Field):
         return ValidationError(
             self.error_messages[code], code=code, params={"parts": parts, **params}
         )
+
+
+def _within(digits: str, most: int) -> bool:
+    """Whether a number typed as ASCII digits, perhaps zero-padded, is from 1 to `most`."""
+    digits = digits.lstrip("0")
+    return 0 < len(digits) <= len(str(most)) and int(digits) <= most

@@ -669,6 +669,29 @@ def test_date_input_field_rejects_impossible_date_with_clear_message(parts, mess
     assert raised.value.messages == [message]
 
 
+@pytest.mark.parametrize(
+    ("parts", "wrong"),
+    [
+        (["2147483648", "1", "2026"], ["day"]),
+        (["1", "2147483648", "2026"], ["month"]),
+        (["123456789012345678901234567890", "1", "2026"], ["day"]),
+        (["9" * 100_000, "1", "2026"], ["day"]),
+        (["32", "13", "2026"], ["day", "month"]),
+        (["00", "1", "2026"], ["day"]),
+    ],
+)
+def test_date_input_field_gives_a_field_error_for_a_day_or_month_out_of_range(parts, wrong):
+    with pytest.raises(ValidationError) as raised:
+        DateInputField().clean(parts)
+
+    assert raised.value.messages == ["Enter a real date"]
+    assert raised.value.params["parts"] == wrong
+
+
+def test_date_input_field_accepts_a_zero_padded_day_and_month():
+    assert DateInputField().clean(["0031", "012", "2026"]) == datetime.date(2026, 12, 31)
+
+
 def test_date_input_field_shows_initial_date_unpadded():
     form = DateOfBirthForm(initial={"example": datetime.date(2024, 8, 5)})
 
