@@ -127,12 +127,16 @@ class CommitmentRatingsForm(forms.Form):
         return cleaned
 
     def answers(self) -> list[tuple[Standard, str, str]]:
-        """(standard, answer, comment) for every standard answered without an error."""
+        """(standard, answer, comment) for every standard answered without an error. A comment
+        with an error (too long) holds back its answer too: saving the answer alone would
+        replace the saved comment with nothing."""
         cleaned = getattr(self, "cleaned_data", {})
         return [
             (standard, cleaned[answer_name(standard)], cleaned.get(comment_name(standard), ""))
             for standard in self.standards
-            if cleaned.get(answer_name(standard)) and answer_name(standard) not in self.errors
+            if cleaned.get(answer_name(standard))
+            and answer_name(standard) not in self.errors
+            and comment_name(standard) not in self.errors
         ]
 
 

@@ -1,13 +1,15 @@
-"""The two server errors form fuzzing found, on the action form: a day of 2147483648 in the
-due date and a 30-digit id among the linked standards. Both are field errors now."""
+"""Bad input on the assessment pages gets a field error, never a server error: the two that
+form fuzzing found on the action form (a day of 2147483648 in the due date, a 30-digit id among
+the linked standards), and text over the limit of a free-text box."""
 
 import pytest
 from django.urls import reverse
 
+from assessments import services
 from assessments.forms.actions import ActionForm
-from assessments.models import Action
+from assessments.models import Action, Rating
 from standards.models import Standard, WardMembership
-from tests.assessments.builders import agreeing_round
+from tests.assessments.builders import agreeing_round, scoring_round
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +88,27 @@ def test_action_create_shows_a_30_digit_standard_id_as_an_error(client, round, w
     assert response.status_code == 200
     assert 'id="id_standards-error"' in page and "Choose standards from this round" in page
     assert not Action.objects.exists()
+
+
+def test_score_commitment_keeps_a_too_long_comment_with_an_error_and_the_saved_one_stays(
+    client, catalogue, ward, ward_manager, ward_staff, le_partner
+):
+    round = scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    standard = Standard.objects.get(edition=round.edition, code="1.1")
+    services.save_rating(
+        round=round, standard=standard, answer="2", comment="Saved earlier", by=ward_staff
+    )
+    client.force_login(ward_staff)
+    too_long = "x" * 5001
+
+    response = client.post(
+        reverse("assessments:score_commitment", args=[round.pk, standard.commitment.number]),
+        {f"answer-{standard.pk}": "3", f"comment-{standard.pk}": too_long},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Comment on 1.1 must be 5,000 characters or fewer" in page
+    assert too_long in page
+    rating = Rating.objects.get(scorer__round=round, scorer__user=ward_staff, standard=standard)
+    assert (rating.level, rating.comment) == (2, "Saved earlier")
