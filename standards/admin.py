@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
@@ -41,6 +42,14 @@ def _is_value_for(field, value) -> bool:
 
 class BadInputMixin:
     """Admin pages answer bad input with no results or a field error, never a server error."""
+
+    def get_changelist_instance(self, request):
+        # A date filter such as ?created_at__year=2147483648 overflows datetime(), and Django
+        # only turns ValueError into its "invalid filter" page.
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
 
     def get_search_results(self, request, queryset, search_term):
         if len(search_term) > SEARCH_LIMIT:

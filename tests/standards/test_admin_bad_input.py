@@ -53,3 +53,17 @@ def test_admin_autocomplete_with_a_huge_term_finds_nothing(admin_client, ward):
 
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"created_at__year": "2147483648"},
+        {"created_at__year": "2026", "created_at__month": "99999999999"},
+    ],
+)
+def test_admin_date_filter_out_of_range_shows_the_invalid_filter_page(admin_client, query):
+    response = admin_client.get(reverse("admin:reports_reportjob_changelist"), query)
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
