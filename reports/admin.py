@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from standards.admin import BaseAdmin
+
 from .models import ReportJob, Target
 
 
 @admin.register(ReportJob)
-class ReportJobAdmin(admin.ModelAdmin):
+class ReportJobAdmin(BaseAdmin):
     """Read-only: jobs change only through reports.services (ask, run, try again)."""
 
     list_display = ["pk", "kind", "key", "status", "progress", "attempts", "created_at", "sent_at"]
@@ -20,6 +22,6 @@ class ReportJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(BaseAdmin):
     list_display = ["trust", "commitment_number", "value"]
     list_filter = ["trust"]

@@ -1,5 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 
 from .models import (
     Commitment,
@@ -14,6 +17,55 @@ from .models import (
     Ward,
     WardMembership,
 )
+
+# No searchable text is this long, so a longer search cannot match anything. SQLite refuses a
+# LIKE pattern over 50,000 bytes, so without this a pasted essay in the search box is a crash.
+SEARCH_LIMIT = 1000
+
+
+class CheckedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks up the posted value to show it again after an error,
+    and crashes on one that cannot be an id ("abc"); it looks up only values that can be."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        return super().optgroups(name, [v for v in value if _is_value_for(target, v)], attr)
+
+
+def _is_value_for(field, value) -> bool:
+    try:
+        field.get_prep_value(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+class BadInputMixin:
+    """Admin pages answer bad input with no results or a field error, never a server error."""
+
+    def get_changelist_instance(self, request):
+        # A date filter such as ?created_at__year=2147483648 overflows datetime(), and Django
+        # only turns ValueError into its "invalid filter" page.
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > SEARCH_LIMIT:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class BaseAdmin(BadInputMixin, admin.ModelAdmin):
+    """What every admin page of the project starts from."""
 
 
 class EditionLockedMixin:
@@ -34,7 +86,7 @@ class EditionLockedMixin:
 
 
 @admin.register(FrameworkEdition)
-class FrameworkEditionAdmin(EditionLockedMixin, admin.ModelAdmin):
+class FrameworkEditionAdmin(EditionLockedMixin, BaseAdmin):
     list_display = ["title", "edition", "created_at", "in_use"]
     readonly_fields = ["created_at"]
 
@@ -44,20 +96,20 @@ class FrameworkEditionAdmin(EditionLockedMixin, admin.ModelAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(EditionLockedMixin, admin.ModelAdmin):
+class CommitmentAdmin(EditionLockedMixin, BaseAdmin):
     list_display = ["number", "title", "edition"]
     list_filter = ["edition"]
 
 
 @admin.register(Standard)
-class StandardAdmin(EditionLockedMixin, admin.ModelAdmin):
+class StandardAdmin(EditionLockedMixin, BaseAdmin):
     list_display = ["code", "text", "commitment", "edition"]
     list_filter = ["edition", "pillars"]
     search_fields = ["code", "text"]
 
 
-admin.site.register(Pillar)
-admin.site.register(RatingLevel)
+admin.site.register(Pillar, BaseAdmin)
+admin.site.register(RatingLevel, BaseAdmin)
 
 
 class SiteInline(admin.TabularInline):
@@ -66,31 +118,42 @@ class SiteInline(admin.TabularInline):
 
 
 @admin.register(Trust)
-class TrustAdmin(admin.ModelAdmin):
+class TrustAdmin(BaseAdmin):
     inlines = [SiteInline]
     search_fields = ["name", "code"]
 
 
 @admin.register(Ward)
-class WardAdmin(admin.ModelAdmin):
+class WardAdmin(BaseAdmin):
     list_display = ["name", "site", "service_type"]
     list_filter = ["service_type", "site__trust"]
     search_fields = ["name"]
 
 
 @admin.register(WardMembership)
-class WardMembershipAdmin(admin.ModelAdmin):
+class WardMembershipAdmin(BaseAdmin):
     list_display = ["user", "ward", "role"]
     list_filter = ["role", "ward__site__trust"]
     autocomplete_fields = ["user", "ward"]
 
 
 @admin.register(TrustMembership)
-class TrustMembershipAdmin(admin.ModelAdmin):
+class TrustMembershipAdmin(BaseAdmin):
     list_display = ["user", "trust", "role"]
     list_filter = ["role", "trust"]
     autocomplete_fields = ["user", "trust"]
 
 
-admin.site.register(User, UserAdmin)
+class PersonAdmin(BadInputMixin, UserAdmin):
+    pass
+
+
+# Registered by django.contrib.auth, which comes first in INSTALLED_APPS; swapped to add the mixin.
+class PermissionGroupAdmin(BadInputMixin, GroupAdmin):
+    pass
+
+
+admin.site.register(User, PersonAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, PermissionGroupAdmin)
 admin.site.site_header = "Culture of Care administration"

@@ -6,5 +6,5 @@ class StandardsConfig(AppConfig):
     verbose_name = "Standards, organisations and people"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import lookups, signals  # noqa: F401
         from .accounts import events  # noqa: F401

@@ -9,7 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 
-from standards.nhsuk_forms import Button, Field
+from standards.nhsuk_forms import Button, Field, LongTextField
 
 from ..models import RATING_CHOICES, AgreedRating
 from ..services import ConflictError
@@ -62,10 +62,10 @@ class VersionedForm(forms.Form):
 
 class AgreedRatingForm(VersionedForm):
     level = forms.ChoiceField(choices=LEVEL_CHOICES, widget=forms.RadioSelect)
-    rationale = forms.CharField(
+    rationale = LongTextField(
+        what="Reason for the agreed rating",
         label="Why the group agreed this rating",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
     )
     version = forms.IntegerField(
         required=False,

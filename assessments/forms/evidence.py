@@ -8,7 +8,7 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils.text import Truncator
 
-from standards.nhsuk_forms import Button, Field
+from standards.nhsuk_forms import Button, Field, LongTextField
 
 from ..models import EvidenceKind
 
@@ -58,10 +58,10 @@ class EvidenceForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether the evidence is a note, a link or a file"},
     )
-    note = forms.CharField(
+    note = LongTextField(
+        what="Note",
         label="Note",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=f"Only if you chose a note. {NO_PATIENT_DETAILS}",
     )
     url = forms.URLField(

@@ -4,6 +4,7 @@ from django import forms
 
 from standards import selectors as standards_selectors
 from standards.models import Ward
+from standards.nhsuk_forms import LongTextField
 
 from ..models import ScorerGroup
 from ..services.rounds import scorer_candidates
@@ -79,10 +80,11 @@ class ScorersForm(forms.Form):
 
 def reason_field(*, label: str, required: str, hint: str = "") -> forms.CharField:
     """A reason in the person's own words, for steps that must say why."""
-    return forms.CharField(
+    return LongTextField(
+        what="Reason",
         label=label,
         help_text=hint,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
         error_messages={"required": required},
     )
 

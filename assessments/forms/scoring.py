@@ -9,6 +9,7 @@ from django.forms.boundfield import BoundField
 from django.utils.html import format_html, format_html_join
 
 from standards.models import Standard
+from standards.nhsuk_forms import LongTextField
 from standards.selectors import rating_scale
 
 from ..models import RATING_CHOICES, Rating
@@ -93,11 +94,12 @@ class CommitmentRatingsForm(forms.Form):
                 initial=answer_for(rating),
                 error_messages={"required": message, "invalid_choice": message},
             )
-            self.fields[comment_name(standard)] = forms.CharField(
+            self.fields[comment_name(standard)] = LongTextField(
+                what=f"Comment on {standard.code}",
                 label=f"Comment on {standard.code} (optional)",
                 required=False,
                 strip=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
+                rows=3,
                 initial=rating.comment if rating else "",
             )
 
@@ -125,12 +127,16 @@ class CommitmentRatingsForm(forms.Form):
         return cleaned
 
     def answers(self) -> list[tuple[Standard, str, str]]:
-        """(standard, answer, comment) for every standard answered without an error."""
+        """(standard, answer, comment) for every standard answered without an error. A comment
+        with an error (too long) holds back its answer too: saving the answer alone would
+        replace the saved comment with nothing."""
         cleaned = getattr(self, "cleaned_data", {})
         return [
             (standard, cleaned[answer_name(standard)], cleaned.get(comment_name(standard), ""))
             for standard in self.standards
-            if cleaned.get(answer_name(standard)) and answer_name(standard) not in self.errors
+            if cleaned.get(answer_name(standard))
+            and answer_name(standard) not in self.errors
+            and comment_name(standard) not in self.errors
         ]
 
 

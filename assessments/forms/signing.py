@@ -2,6 +2,8 @@
 
 from django import forms
 
+from standards.nhsuk_forms import LongTextField
+
 from ..models import SignatureDecision, SignatureRole
 from .rounds import reason_field
 
@@ -37,7 +39,8 @@ class LeaderSignForm(forms.Form):
         },
     )
     # Not stripped: reservations and reasons are reproduced exactly as written.
-    words = forms.CharField(
+    words = LongTextField(
+        what="Your reservations or reason",
         label="Your reservations or reason, in your own words",
         help_text=(
             "Needed if you sign with reservations or decline. It is shown word for word "
@@ -45,7 +48,7 @@ class LeaderSignForm(forms.Form):
         ),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        rows=6,
     )
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.test import SimpleTestCase
 
-from standards.nhsuk_forms import Button, DateInputField, Field, Fieldset
+from standards.nhsuk_forms import Button, DateInputField, Field, Fieldset, LongTextField
 
 _assertions = SimpleTestCase()
 _assertions.maxDiff = None
@@ -667,6 +667,58 @@ def test_date_input_field_rejects_impossible_date_with_clear_message(parts, mess
         DateInputField().clean(parts)
 
     assert raised.value.messages == [message]
+
+
+@pytest.mark.parametrize(
+    ("parts", "wrong"),
+    [
+        (["2147483648", "1", "2026"], ["day"]),
+        (["1", "2147483648", "2026"], ["month"]),
+        (["123456789012345678901234567890", "1", "2026"], ["day"]),
+        (["9" * 100_000, "1", "2026"], ["day"]),
+        (["32", "13", "2026"], ["day", "month"]),
+        (["00", "1", "2026"], ["day"]),
+    ],
+)
+def test_date_input_field_gives_a_field_error_for_a_day_or_month_out_of_range(parts, wrong):
+    with pytest.raises(ValidationError) as raised:
+        DateInputField().clean(parts)
+
+    assert raised.value.messages == ["Enter a real date"]
+    assert raised.value.params["parts"] == wrong
+
+
+def test_date_input_field_accepts_a_zero_padded_day_and_month():
+    assert DateInputField().clean(["0031", "012", "2026"]) == datetime.date(2026, 12, 31)
+
+
+def test_long_text_field_names_its_limit_when_the_text_is_too_long():
+    field = LongTextField(what="Comment on 2.3", max_length=10)
+
+    with pytest.raises(ValidationError) as raised:
+        field.clean("x" * 11)
+
+    assert raised.value.messages == ["Comment on 2.3 must be 10 characters or fewer"]
+    assert field.clean("x" * 10) == "x" * 10
+
+
+def test_long_text_field_allows_5000_characters_and_says_so_with_a_comma():
+    field = LongTextField(what="Note")
+
+    assert field.clean("x" * 5000) == "x" * 5000
+    with pytest.raises(ValidationError) as raised:
+        field.clean("x" * 100_000)
+    assert raised.value.messages == ["Note must be 5,000 characters or fewer"]
+
+
+def test_long_text_field_renders_a_textarea_without_maxlength():
+    class NoteForm(forms.Form):
+        note = LongTextField(what="Note", rows=3)
+
+    html = str(NoteForm()["note"])
+
+    assert html.startswith("<textarea") and 'rows="3"' in html
+    assert "maxlength" not in html
 
 
 def test_date_input_field_shows_initial_date_unpadded():
