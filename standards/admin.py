@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models
 
 from .models import (
     Commitment,
@@ -40,8 +43,39 @@ def _is_value_for(field, value) -> bool:
     return True
 
 
+class GuardedJSONField(forms.JSONField):
+    """Python's json refuses an integer of over 4,300 digits with a ValueError that Django's
+    JSONField does not expect; it becomes the field's own "Enter a valid JSON." error."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValueError as error:
+            if isinstance(error, ValidationError):
+                raise
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+    def has_changed(self, initial, data):
+        try:
+            return super().has_changed(initial, data)
+        except ValueError:
+            return True
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except ValueError:
+            # Shown back as typed, with the error beside it.
+            return forms.fields.InvalidJSONInput(data)
+
+
 class BadInputMixin:
     """Admin pages answer bad input with no results or a field error, never a server error."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField):
+            kwargs.setdefault("form_class", GuardedJSONField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_changelist_instance(self, request):
         # A date filter such as ?created_at__year=2147483648 overflows datetime(), and Django
@@ -157,3 +191,19 @@ admin.site.register(User, PersonAdmin)
 admin.site.unregister(Group)
 admin.site.register(Group, PermissionGroupAdmin)
 admin.site.site_header = "Culture of Care administration"
+
+
+def _guard_other_apps_admins() -> None:
+    """allauth's admin pages (email addresses, SSO accounts, second factors) get the same
+    guard against bad input as ours."""
+    for model, model_admin in list(admin.site._registry.items()):
+        if isinstance(model_admin, BadInputMixin):
+            continue
+        guarded = type(
+            f"Guarded{type(model_admin).__name__}", (BadInputMixin, type(model_admin)), {}
+        )
+        admin.site.unregister(model)
+        admin.site.register(model, guarded)
+
+
+_guard_other_apps_admins()

@@ -2,8 +2,10 @@
 signed in when the idle warning shows."""
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors
@@ -37,4 +39,10 @@ def stay_signed_in(request: HttpRequest) -> HttpResponse:
     """The idle-timeout warning's button: the request itself counts as activity."""
     if request.headers.get("accept", "").startswith("application/json"):
         return JsonResponse({"idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS})
-    return redirect(request.POST.get("next") or "home")
+    next_page = request.POST.get("next", "")
+    # Only a page of this site: never another site, and never a view name.
+    if not next_page.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_page, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_page = reverse("home")
+    return HttpResponseRedirect(next_page)
