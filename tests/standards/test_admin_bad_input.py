@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from standards.demo import give_demo_second_factor
 from standards.models import WardMembership
 from tests.factories import UserFactory
 
@@ -12,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    person = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    give_demo_second_factor(person)  # staff must have one to reach the admin
+    client.force_login(person)
     return client
 
 
