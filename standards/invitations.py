@@ -36,6 +36,7 @@ from .models import (
     hash_token,
 )
 from .people import ensure_trust_admin, record
+from .selectors import forget_administered_trusts
 
 ASK_FOR_A_NEW_LINK = "Ask your trust administrator to send you a new invitation."
 
@@ -356,6 +357,7 @@ def _apply(*, invitation: Invitation, user: User) -> None:
         [TrustMembership(user=user, trust=trust, role=role) for role in invitation.trust_roles],
         ignore_conflicts=True,
     )
+    forget_administered_trusts(user.pk)
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])

@@ -33,6 +33,7 @@ from .models import (
     WardRole,
 )
 from .people import MAX_BEDS, ensure_trust_admin
+from .selectors import forget_administered_trusts
 
 PEOPLE_COLUMNS = ["email", "first_name", "last_name", "ward", "site", "ward_role", "trust_role"]
 WARD_COLUMNS = ["site", "ward", "service_type", "beds"]
@@ -433,6 +434,7 @@ def _apply_people(*, by, trust, plan: ImportPlan, now, note, base_url: str) -> N
         ignore_conflicts=True,
         batch_size=500,
     )
+    forget_administered_trusts(*(person.user.pk for person in plan.grants))
     for person in plan.grants:
         for label in person.role_labels:
             note(

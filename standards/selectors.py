@@ -1,7 +1,9 @@
 """Reads of the catalogue and of who may see which trust and ward."""
 
+import contextlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -185,10 +187,37 @@ def get_trust_for_admin(*, user, trust_id: int) -> Trust:
     return trust
 
 
-def administered_trusts(*, user) -> list[Trust]:
+ADMIN_TRUSTS_CACHE_SECONDS = 300
+
+
+def _admin_trusts_key(user_id: int) -> str:
+    return f"coc:admin-trusts:{user_id}"
+
+
+def administered_trusts(*, user) -> list[tuple[int, str]]:
+    """(id, name) of the trusts the user administers, for the header's menu on every page.
+
+    Cached for a few minutes so that pages pay no query for it; the services that change trust
+    roles forget the cached answer. The admin pages themselves always check afresh.
+    """
     if not user.is_authenticated:
         return []
-    return list(Trust.objects.with_trust_role(user, TrustRole.TRUST_ADMIN))
+    key = _admin_trusts_key(user.pk)
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not break every page
+        found = None
+    if found is None:
+        trusts = Trust.objects.with_trust_role(user, TrustRole.TRUST_ADMIN)
+        found = list(trusts.values_list("pk", "name"))
+        with contextlib.suppress(Exception):
+            cache.set(key, found, ADMIN_TRUSTS_CACHE_SECONDS)
+    return found
+
+
+def forget_administered_trusts(*user_ids: int) -> None:
+    with contextlib.suppress(Exception):
+        cache.delete_many([_admin_trusts_key(pk) for pk in user_ids])
 
 
 def trust_sites(*, trust: Trust) -> QuerySet[Site]:

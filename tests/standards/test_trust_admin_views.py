@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from standards import invitations
+from standards import invitations, people
 from standards.models import (
     Invitation,
     SignInEvent,
@@ -270,3 +270,14 @@ def test_last_admin_cannot_remove_their_own_role_through_the_page(admin_client, 
     response = admin_client.post(url, {"role": "trust-admin"}, follow=True)
     assert b"at least one trust administrator" in response.content
     assert TrustMembership.objects.filter(user=trust_admin, role="trust-admin").exists()
+
+
+def test_header_menu_forgets_the_admin_link_when_the_role_goes(client, trust, trust_admin):
+    second = TrustMembership.objects.create(
+        user=User.objects.create(username="second"), trust=trust, role="trust-admin"
+    )
+    admin_url = reverse("trust_admin:home", args=[trust.pk])
+    client.force_login(trust_admin)
+    assert admin_url in client.get(reverse("standards:index")).content.decode()
+    people.remove_trust_role(by=second.user, trust=trust, person=trust_admin, role="trust-admin")
+    assert admin_url not in client.get(reverse("standards:index")).content.decode()
