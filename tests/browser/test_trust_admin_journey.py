@@ -75,3 +75,37 @@ def test_trust_admin_invites_a_person_who_accepts_and_signs_in(
         expect(page.get_by_role("region", name="People", exact=True)).to_contain_text("Nia Jones")
     finally:
         context.close()
+
+    # The administrator's other pages: the person, a ward, a site and the CSV import.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Nia Jones").click()
+    check_axe(page)
+    expect(page.get_by_role("heading", level=2, name="History")).to_be_visible()
+    page.get_by_label("Trust role").select_option("board-member")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add trust role").click()
+    check_axe(page)
+    expect(page.get_by_role("button", name=re.compile("Remove +Board member"))).to_be_visible()
+    admin_home = f"{live_server.url}/trusts/{trust.pk}/admin/"
+    visit(page, admin_home)
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("^Willow Ward")).click()
+    check_axe(page)
+    visit(page, admin_home)
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("^Riverside Hospital")).click()
+    check_axe(page)
+    visit(page, admin_home + "import/")
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "wards.csv",
+                "mimeType": "text/csv",
+                "buffer": b"site,ward,service_type,beds\nRiverside Hospital,Ash Ward,picu,x\n",
+            }
+        ]
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check the file").click()
+    check_axe(page)
+    expect(page.get_by_text("Line 2: beds must be a whole number").first).to_be_visible()
