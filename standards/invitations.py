@@ -3,9 +3,10 @@
 The link carries a random token; only its SHA-256 is stored. A link works once, until it
 expires (INVITATION_DAYS, 7 by default), is revoked, or is replaced by sending it again.
 
-Single sign-on calls `find_pending_invitations(email=...)` with a verified email, then
-`accept_invitation_for_user(invitation=..., user=...)` for each (the same call accepts for a
-person who already has an account and is signed in).
+Single sign-on, for a verified email address with no account, calls
+`accept_invitations_for_sso(email=...)`: it makes the account and applies every invitation
+waiting for that address. For a person who already has an account, `find_pending_invitations`
+and `accept_invitation_for_user` apply invitations one by one.
 """
 
 import datetime
@@ -329,6 +330,41 @@ def accept_invitation_for_user(*, invitation: Invitation, user: User) -> Invitat
 
 # The name single sign-on looks for.
 accept_invitation_for_sso = accept_invitation_for_user
+
+
+@transaction.atomic
+def accept_invitations_for_sso(*, email: str) -> User | None:
+    """Single sign-on with a verified email address and no account yet: make the account the
+    invitations to that address give (no password: they sign in through their trust's identity
+    provider) and apply every invitation waiting for it. None when no invitation waits.
+
+    Call only with an address the identity provider has verified. The roles come from the
+    invitations (made by trust administrators), never from the identity provider.
+    """
+    pending = [
+        invitation
+        for invitation in Invitation.objects.select_for_update()
+        .filter(pk__in=[i.pk for i in find_pending_invitations(email=email)])
+        .select_related("trust")
+        if invitation.is_pending
+    ]
+    if not pending:
+        return None
+    user = account_for(pending[0])
+    if user is None:
+        user = User(
+            username=_username_for(pending[0].email),
+            email=pending[0].email,
+            first_name=pending[0].first_name,
+            last_name=pending[0].last_name,
+        )
+        user.set_unusable_password()
+        user.save()
+    elif not user.is_active:
+        return user  # the caller refuses a deactivated account; nothing is applied to it
+    for invitation in pending:
+        _apply(invitation=invitation, user=user)
+    return user
 
 
 def find_pending_invitations(*, email: str) -> list[Invitation]:

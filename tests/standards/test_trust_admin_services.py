@@ -416,3 +416,28 @@ def test_move_person_refuses_anyone_but_the_trusts_admin(ward, ward_staff, ward_
             membership=membership,
             to_ward=WardFactory(site=SiteFactory(trust=ward.site.trust)),
         )
+
+
+def test_accept_invitations_for_sso_makes_the_account_with_every_invitations_roles(
+    trust, trust_admin, ward, other_trust_ward, other_trust_admin
+):
+    _invite(trust_admin, trust, ward)
+    _invite(other_trust_admin, other_trust_ward.site.trust, other_trust_ward)
+    user = invitations.accept_invitations_for_sso(email="New.Person@example.nhs.uk")
+    assert user.email == "new.person@example.nhs.uk" and not user.has_usable_password()
+    assert (user.first_name, user.last_name) == ("Nia", "Jones")
+    assert set(WardMembership.objects.filter(user=user).values_list("ward", flat=True)) == {
+        ward.pk,
+        other_trust_ward.pk,
+    }
+    assert not Invitation.objects.pending().exists()
+    assert invitations.accept_invitations_for_sso(email="new.person@example.nhs.uk") is None
+
+
+def test_accept_invitations_for_sso_ignores_expired_and_revoked_invitations(
+    trust, trust_admin, ward
+):
+    invitation = _invite(trust_admin, trust, ward)
+    invitations.revoke_invitation(by=trust_admin, invitation=invitation)
+    assert invitations.accept_invitations_for_sso(email="new.person@example.nhs.uk") is None
+    assert not User.objects.filter(email="new.person@example.nhs.uk").exists()
