@@ -38,7 +38,12 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         ):
             messages.success(request, f"Your roles at {invitation.trust} have been added")
             return redirect("home")
-    elif request.method == "POST" and account is None and form.is_valid():
+    elif (
+        request.method == "POST"
+        and account is None
+        and not request.user.is_authenticated
+        and form.is_valid()
+    ):
         user = _apply(
             form,
             invitations.accept_invitation,

@@ -281,3 +281,14 @@ def test_header_menu_forgets_the_admin_link_when_the_role_goes(client, trust, tr
     assert admin_url in client.get(reverse("standards:index")).content.decode()
     people.remove_trust_role(by=second.user, trust=trust, person=trust_admin, role="trust-admin")
     assert admin_url not in client.get(reverse("standards:index")).content.decode()
+
+
+def test_accept_while_signed_in_as_someone_else_creates_nothing(
+    client, trust, trust_admin, ward, ward_staff, django_capture_on_commit_callbacks
+):
+    token = _token(django_capture_on_commit_callbacks, trust_admin, trust, ward)
+    client.force_login(ward_staff)
+    url = reverse("trust_admin:accept", args=[token])
+    assert b"Sign out, then open this link again" in client.get(url).content
+    client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert not User.objects.filter(email="nia.jones@example.nhs.uk").exists()
