@@ -134,7 +134,7 @@ def _rows(content: str, plan: ImportPlan):
     rows = []
     try:
         for row in reader:
-            if reader.line_num > MAX_ROWS + 1 or len(rows) >= MAX_ROWS:
+            if len(rows) >= MAX_ROWS:
                 plan.errors.append(f"The file has more than {MAX_ROWS:,} rows: split it into parts")
                 return []
             values = {c: (row.get(c) or "").strip() for c in columns}
