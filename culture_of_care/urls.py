@@ -29,6 +29,7 @@ urlpatterns = [
     path("health/", home.health, name="health"),
     path("account/", include(account_urls)),
     path("standards/", include("standards.urls")),
+    path("", include("standards.trust_admin_urls")),
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -1,10 +1,18 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 
 def service(request: HttpRequest) -> dict:
+    from . import selectors
+
+    user = getattr(request, "user", None)
     return {
         "official_standards_url": settings.OFFICIAL_STANDARDS_URL,
         "session_idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
         "session_idle_warning_seconds": settings.SESSION_IDLE_WARNING_SECONDS,
+        # Read only when the header draws its menu, so pages without it pay no query.
+        "administered_trusts": SimpleLazyObject(
+            lambda: selectors.administered_trusts(user=user) if user is not None else []
+        ),
     }

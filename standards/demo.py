@@ -1,8 +1,11 @@
 """The demo trust: two sites, six wards, one person per role. Safe to run again."""
 
+import os
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from .models import (
@@ -44,6 +47,7 @@ DEMO_PEOPLE = [
     DemoPerson("demo.leader", "Erin", "Walsh", "Lived experience leader, demo trust"),
     DemoPerson("demo.qi", "Femi", "Adeyemi", "Trust QI lead, demo trust"),
     DemoPerson("demo.board", "Grace", "Li", "Board member, demo trust"),
+    DemoPerson("demo.admin", "Hana", "Kowalski", "Trust administrator, demo trust"),
 ]
 
 WARD_ROLES = {
@@ -56,12 +60,27 @@ TRUST_ROLES = {
     "demo.leader": TrustRole.LIVED_EXPERIENCE_LEADER,
     "demo.qi": TrustRole.QI_LEAD,
     "demo.board": TrustRole.BOARD_MEMBER,
+    "demo.admin": TrustRole.TRUST_ADMIN,
 }
+
+
+def refuse_in_production() -> None:
+    """Demo people have a shared password and a published second-factor secret: never in a
+    real service."""
+    module = getattr(settings, "SETTINGS_MODULE", None) or os.environ.get(
+        "DJANGO_SETTINGS_MODULE", ""
+    )
+    if module.endswith("production") or getattr(settings, "IS_PRODUCTION", False):
+        raise ImproperlyConfigured(
+            "The demo data cannot be loaded with production settings: its people share one "
+            "password and a published second-factor secret."
+        )
 
 
 @transaction.atomic
 def seed_demo_organisation(*, password: str) -> Trust:
     """Create or refresh the demo trust, its wards and one demo user per role."""
+    refuse_in_production()
     trust, _ = Trust.objects.get_or_create(name=DEMO_TRUST, defaults={"code": "DEMO"})
     wards = {}
     for site_name, ward_name, service_type in DEMO_WARDS:

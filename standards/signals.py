@@ -1,9 +1,10 @@
 """Last line of defence for editions in use: refuse saves and deletes from any code path."""
 
-from django.db.models.signals import pre_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from .models import Commitment, FrameworkEdition, Standard
+from .models import Commitment, FrameworkEdition, Standard, TrustMembership
+from .selectors import forget_administered_trusts
 from .services import ensure_edition_editable
 
 
@@ -23,3 +24,10 @@ def guard_edition_part(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
         return
     ensure_edition_editable(instance.edition)
+
+
+@receiver(post_save, sender=TrustMembership)
+@receiver(post_delete, sender=TrustMembership)
+def forget_cached_trust_roles(sender, instance, **kwargs):
+    """The header's menu caches who administers which trust; bulk writes call this directly."""
+    forget_administered_trusts(instance.user_id)

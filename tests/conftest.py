@@ -106,6 +106,17 @@ def board_member(trust):
 
 
 @pytest.fixture
+def trust_admin(trust):
+    return _trust_person(trust, "trust-admin", "trustadmin")
+
+
+@pytest.fixture
+def other_trust_admin(other_trust_ward):
+    """A trust administrator of another trust: sees nothing of `trust`."""
+    return _trust_person(other_trust_ward.site.trust, "trust-admin", "otheradmin")
+
+
+@pytest.fixture
 def outsider(other_trust_ward):
     """A ward manager in another trust: sees nothing of `trust`."""
     return _ward_person(other_trust_ward, "ward-manager", "outsider")

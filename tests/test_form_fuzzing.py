@@ -30,10 +30,17 @@ from assessments import services
 from reports import exports
 from reports.models import JobStatus, ReportJob, ReportKind
 from reports.services import request_report
+from standards import invitations
 from standards.demo import give_demo_second_factor
-from standards.models import Standard
+from standards.models import Standard, WardMembership
 from tests.assessments.builders import agree_all, agreeing_round, scoring_round
-from tests.factories import SiteFactory, UserFactory, WardFactory, WardMembershipFactory
+from tests.factories import (
+    SiteFactory,
+    TrustMembershipFactory,
+    UserFactory,
+    WardFactory,
+    WardMembershipFactory,
+)
 from tests.test_urls import ALL_ROUTES, PUBLIC
 
 FUZZ = {
@@ -244,6 +251,20 @@ def build_site(
     superuser = UserFactory(username="admin", is_staff=True, is_superuser=True)
     give_demo_second_factor(superuser)  # staff must have one to reach the admin
     rounds = [agreeing, open_round, scoring, signoff, signed]
+    trust_admin = UserFactory(username="trust-admin")
+    TrustMembershipFactory(user=trust_admin, trust=trust, role="trust-admin")
+    invitation = invitations.invite_person(
+        by=trust_admin,
+        trust=trust,
+        email="invited@example.nhs.uk",
+        first_name="In",
+        last_name="Vited",
+        ward_roles=[(ward, "ward-staff")],
+        trust_roles=[],
+        base_url="http://testserver/",
+    )
+    invitation_token, invitation.token_hash = invitations.new_token()
+    invitation.save(update_fields=["token_hash"])
     return Site(
         personas={
             "signed out": None,
@@ -254,6 +275,7 @@ def build_site(
             "QI lead": qi_lead,
             "board member": board,
             "admin": superuser,
+            "trust administrator": trust_admin,
         },
         ids={
             "ward_id": [w.pk for w in wards],
@@ -268,12 +290,16 @@ def build_site(
             "dataset": list(exports.DATASETS[:1]),
             "fmt": list(exports.FORMATS[:1]),
             "uidb64": [urlsafe_base64_encode(force_bytes(ward_staff.pk))],
-            "token": [default_token_generator.make_token(ward_staff)],
+            "token": [default_token_generator.make_token(ward_staff), invitation_token],
             # allauth's password reset link, and pages that need SSO or a security key set up.
             "uidb36": [user_pk_to_url_str(ward_staff)],
             "key": [EmailAwarePasswordResetTokenGenerator().make_token(ward_staff)],
             "provider_id": [],
             "pk": [],
+            "site_id": [ward.site_id],
+            "person_id": [ward_staff.pk],
+            "membership_id": [WardMembership.objects.filter(user=ward_staff).first().pk],
+            "invitation_id": [invitation.pk],
             "app_label": sorted({m._meta.app_label for m in admin.site._registry}),
             "content_type_id": [],  # the admin's "view on site" redirect has no form
         },
@@ -508,5 +534,11 @@ def test_every_form_survives_oversized_numbers_nul_bytes_and_huge_strings(site):
         "assessments:reopen",
         "admin:standards_standard_add",
         "admin:standards_wardmembership_change",
+        "trust_admin:accept",
+        "trust_admin:site_create",
+        "trust_admin:ward_edit",
+        "trust_admin:invite",
+        "trust_admin:person_add_ward_role",
+        "trust_admin:membership_move",
     } <= actions, sorted(actions)
     assert not failures, "\n".join(failures)

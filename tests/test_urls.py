@@ -19,6 +19,9 @@ PUBLIC = {
     "account_reset_password_from_key",
     "account_reset_password_from_key_done",
     "admin:login",
+    # Accepting an invitation: the person invited has no account yet. The link's token is
+    # the credential (single use, expires, stored only as a hash).
+    "trust_admin:accept",
 }
 
 

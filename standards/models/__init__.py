@@ -12,10 +12,22 @@ from .organisations import (
     WardMembership,
     WardRole,
 )
+from .people import (
+    Invitation,
+    InvitationStatus,
+    PeopleChange,
+    PeopleHistoryEntry,
+    hash_token,
+)
 
 __all__ = [
     "Commitment",
     "FrameworkEdition",
+    "Invitation",
+    "InvitationStatus",
+    "PeopleChange",
+    "PeopleHistoryEntry",
+    "hash_token",
     "Pillar",
     "RatingLevel",
     "ServiceType",

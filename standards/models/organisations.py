@@ -129,12 +129,21 @@ class Ward(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="wards")
     name = models.CharField(max_length=200)
     service_type = models.CharField(max_length=30, choices=ServiceType.choices)
+    beds = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A closed ward keeps its assessments and history; it is no longer set up with people.
+    is_active = models.BooleanField(default=True)
 
     objects = WardQuerySet.as_manager()
 
     class Meta:
         ordering = ["site__trust__name", "site__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["site", "name"], name="unique_ward_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="unique_ward_name"),
+            models.CheckConstraint(
+                condition=Q(beds__isnull=True) | Q(beds__gte=1, beds__lte=200),
+                name="ward_beds_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,6 +1,8 @@
 import io
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from standards.models import Trust, TrustMembership, User, Ward, WardMembership
 
@@ -14,7 +16,7 @@ def test_seed_demo_creates_a_trust_with_two_sites_six_wards_and_a_user_per_role(
     ward_roles = set(WardMembership.objects.values_list("role", flat=True))
     trust_roles = set(TrustMembership.objects.values_list("role", flat=True))
     assert ward_roles == {"ward-staff", "ward-manager", "le-partner"}
-    assert trust_roles == {"le-leader", "qi-lead", "board-member"}
+    assert trust_roles == {"le-leader", "qi-lead", "board-member", "trust-admin"}
     assert User.objects.get(username="demo.board").check_password("demo-pass-123")
 
 
@@ -23,7 +25,7 @@ def test_seed_demo_twice_duplicates_nothing(catalogue):
         call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
     assert Trust.objects.count() == 1
     assert Ward.objects.count() == 6
-    assert User.objects.count() == 7
+    assert User.objects.count() == 8
 
 
 def test_seed_demo_gives_willow_ward_a_signed_round_and_one_in_progress(catalogue):
@@ -36,3 +38,20 @@ def test_seed_demo_gives_willow_ward_a_signed_round_and_one_in_progress(catalogu
     assert rounds["2026 Q2"].is_locked
     assert rounds["2026 Q2"].signatures.filter(decision="reservations").exists()
     assert rounds["2026 Q4"].status == "scoring"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"SETTINGS_MODULE": "culture_of_care.settings.production"}, {"IS_PRODUCTION": True}],
+)
+def test_seed_demo_refuses_production_settings(db, overrides):
+    with override_settings(**overrides), pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    assert not User.objects.exists()
+
+
+def test_seed_demo_gives_the_demo_trust_administrator_a_second_factor(catalogue):
+    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    admin = User.objects.get(username="demo.admin")
+    assert TrustMembership.objects.filter(user=admin, role="trust-admin").exists()
+    assert admin.authenticator_set.filter(type="totp").exists()

@@ -1,8 +1,14 @@
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.demo import seed_demo_rounds
-from standards.demo import DEMO_PEOPLE, DEMO_TOTP_SECRET, seed_demo_organisation
+from standards.demo import (
+    DEMO_PEOPLE,
+    DEMO_TOTP_SECRET,
+    refuse_in_production,
+    seed_demo_organisation,
+)
 from standards.models import Ward
 
 
@@ -33,6 +39,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="Random seed for the history")
 
     def handle(self, *args, password: str, wards, rounds, seed: int, **options):
+        try:
+            refuse_in_production()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         if not password:
             self.stderr.write("Set DEMO_PASSWORD or pass --password.")
             raise SystemExit(2)
