@@ -15,7 +15,7 @@ account_urls = [
     # (never a public sign-up) and email addresses are the trust's to set.
     *[
         path(route, accounts.not_offered)
-        for route in ("signup/", "3rdparty/signup/", "confirm-email/", "email/", "inactive/")
+        for route in ("signup/", "3rdparty/signup/", "confirm-email/", "email/")
     ],
     re_path(r"^confirm-email/(?P<key>[-:\w]+)/$", accounts.not_offered),
     # allauth's start of single sign-on, answering "provider not available" instead of an error.

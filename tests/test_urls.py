@@ -13,6 +13,8 @@ PUBLIC = {
     "openid_connect_callback",
     "socialaccount_login_cancelled",
     "socialaccount_login_error",
+    # Where a closed (deactivated) account lands after a correct password: it says why.
+    "account_inactive",
     "health",
     "account_reset_password",
     "account_reset_password_done",

@@ -9,6 +9,7 @@ from allauth.socialaccount.providers.base import AuthProcess
 from django.http import HttpRequest
 from django.shortcuts import render
 
+from ..invitations import accept_invitations_for_sso
 from ..models import SignInEventKind, User
 from .events import record
 
@@ -64,10 +65,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         sociallogin.connect(request, user)
 
     def _account_for_invitation(self, request: HttpRequest, email: str) -> User | None:
-        """The account an open invitation to `email` gives, once it is accepted; None while
-        invitations do not exist. The invitation (made by a trust administrator) says the
-        roles: never the identity provider."""
-        return None
+        """The account the trust's open invitations to `email` give, made now and with the
+        invitations' roles (never the identity provider's); None when nobody invited it."""
+        return accept_invitations_for_sso(email=email)
 
     def _verified_email(self, sociallogin) -> str | None:
         """The provider's email address when it vouches for it: `email_verified` true, or the

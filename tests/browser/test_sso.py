@@ -104,3 +104,53 @@ def test_sso_button_is_allowed_by_the_content_security_policy(browser, live_serv
         assert not [text for text in refused if "form-action" in text], refused
     finally:
         context.close()
+
+
+def test_trust_admin_invites_a_ward_manager_who_joins_with_sso(
+    page, browser, live_server, sso, demo_data
+):
+    """The issue's "done when": the demo trust's administrator invites a new ward manager, who
+    follows the emailed link and signs in through the loopback identity provider; the roles
+    come from the invitation."""
+    from django.core import mail
+
+    from tests.browser.conftest import sign_in
+
+    sign_in(page, live_server, "demo.admin", demo_data)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Sites, wards and people").first.click()
+    check_axe(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Invite a person").click()
+    check_axe(page)
+    page.get_by_label("First name").fill("Sam")
+    page.get_by_label("Last name").fill("Okafor")
+    page.get_by_label("Work email address").fill("Sam.Okafor@nhs.net")
+    page.get_by_label("Ward (optional)").select_option(label="Oak Ward, Riverside Hospital")
+    page.get_by_label("Role on the ward").select_option("ward-manager")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the invitation").click()
+    check_axe(page)
+    link = re.search(r"https?://\S+/invitations/[\w-]+/", mail.outbox[-1].body).group(0)
+
+    sso.set_user("sam-okafor", {"email": "sam.okafor@nhs.net", "email_verified": True})
+    context = browser.new_context(bypass_csp=True, locale="en-GB")  # axe is injected
+    context.set_default_timeout(10_000)
+    invited = context.new_page()
+    invited._axe_ledger = page._axe_ledger
+    try:
+        _block_cdn(invited)
+        visit(invited, link)
+        with invited.expect_navigation():
+            invited.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}").click()
+        _sign_in_at_the_provider(invited, sso, "sam-okafor", back_to=live_server.url + "/")
+        check_axe(invited)
+        expect(invited.get_by_role("heading", level=1)).to_have_text("Your wards")
+        expect(invited.get_by_role("table")).to_contain_text("Ward manager")
+        expect(invited.get_by_role("link", name="Oak Ward", exact=True)).to_be_visible()
+    finally:
+        context.close()
+
+    person = User.objects.get(email__iexact="sam.okafor@nhs.net")
+    assert not person.has_usable_password()
+    assert person.ward_memberships.get().role == "ward-manager"

@@ -304,3 +304,60 @@ def test_sso_start_with_the_provider_down_says_so_instead_of_an_error(client, se
 
     assert response.status_code == 503
     assert f"{PROVIDER_NAME} is not answering at the moment" in response.content.decode()
+
+
+def test_sso_with_an_invited_email_makes_the_account_with_the_invitations_roles(
+    client, sso, ward, trust
+):
+    from standards.invitations import invite_person
+    from tests.factories import TrustMembershipFactory, UserFactory
+
+    admin = UserFactory(username="trustadmin")
+    TrustMembershipFactory(user=admin, trust=trust, role="trust-admin")
+    invite_person(
+        by=admin,
+        trust=trust,
+        email="New.Manager@nhs.net",
+        first_name="Nadia",
+        last_name="Malik",
+        ward_roles=[(ward, "ward-manager")],
+        trust_roles=[],
+        base_url="http://testserver",
+    )
+
+    response = sign_in_with_sso(client, sso, sub="nadia-1", claims=_verified("new.manager@nhs.net"))
+
+    person = _signed_in_user(client)
+    assert response["Location"] == reverse("home")
+    assert person.email.lower() == "new.manager@nhs.net"
+    assert not person.has_usable_password()
+    assert list(person.ward_memberships.values_list("ward", "role")) == [(ward.pk, "ward-manager")]
+
+
+def test_sso_with_an_expired_invitation_is_refused(client, sso, ward, trust):
+    import datetime
+
+    from django.utils import timezone
+
+    from standards.invitations import invite_person
+    from standards.models import Invitation, User
+    from tests.factories import TrustMembershipFactory, UserFactory
+
+    admin = UserFactory(username="trustadmin")
+    TrustMembershipFactory(user=admin, trust=trust, role="trust-admin")
+    invite_person(
+        by=admin,
+        trust=trust,
+        email="late@nhs.net",
+        first_name="Lee",
+        last_name="Late",
+        ward_roles=[(ward, "ward-staff")],
+        trust_roles=[],
+        base_url="http://testserver",
+    )
+    Invitation.objects.update(expires_at=timezone.now() - datetime.timedelta(days=1))
+
+    response = sign_in_with_sso(client, sso, sub="late-1", claims=_verified("late@nhs.net"))
+
+    assert response.status_code == 403
+    assert not User.objects.filter(email="late@nhs.net").exists()

@@ -312,10 +312,13 @@ def test_deactivate_person_blocks_sign_in_and_keeps_their_name(
     ward_staff.refresh_from_db()
     assert not ward_staff.is_active
     assert WardMembership.objects.filter(user=ward_staff).exists()
-    client.post(
-        reverse("account_login"), {"login": ward_staff.username, "password": DEFAULT_PASSWORD}
+    response = client.post(
+        reverse("account_login"),
+        {"login": ward_staff.username, "password": DEFAULT_PASSWORD},
+        follow=True,
     )
     assert "_auth_user_id" not in client.session
+    assert "Your account is closed" in response.content.decode()
     assert client.get(reverse("home")).status_code == 302
     entry = PeopleHistoryEntry.objects.get(change=PeopleChange.DEACTIVATED)
     assert entry.person == ward_staff and ward_staff.display_name in entry.summary
