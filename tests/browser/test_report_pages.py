@@ -34,6 +34,11 @@ def test_board_member_reads_the_board_pack_and_a_ward_report_as_web_pages(
     check_axe(page)
     expect(page.get_by_role("heading", level=2, name="Action plan")).to_be_visible()
 
+    page.set_viewport_size({"width": 320, "height": 640})
+    for url in (page.url, f"{live_server.url}/trusts/{trust.pk}/board-pack/view/"):
+        visit(page, url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+
 
 def test_board_pack_is_made_after_the_response_and_the_job_page_shows_it(
     page, live_server, demo_data, settings
