@@ -120,7 +120,8 @@ def headline(result: SpcResult, measure: str, *, period: str | None = None) -> H
         why = f"{run} points in a row {'above' if high else 'below'} the {result.centre_name}."
     else:
         count = result._beyond_two_sigma_in_last_three(high)
-        text = f"{measure} was unusually {'high' if high else 'low'} in {count} of the last 3 {periods}"
+        unusually = "unusually high" if high else "unusually low"
+        text = f"{measure} was {unusually} in {count} of the last 3 {periods}"
         why = f"{count} of the last 3 points beyond two sigma, on the same side."
     detail = f"{kind}. {why} Latest value {value}. {limits}".strip() + prompt
     return Headline(text, detail, IMPROVEMENT if better else CONCERN)
