@@ -22,8 +22,13 @@ _MEASURE = re.compile(r"^(overall|commitment:(?P<number>\d{1,2})|ward:(?P<ward>\
 MAX_COMMITMENT = 12
 
 
+def can_mark_changes(*, user, trust: Trust) -> bool:
+    """Only the trust's QI leads mark or remove changes in the process."""
+    return Trust.objects.with_trust_role(user, TrustRole.QI_LEAD).filter(pk=trust.pk).exists()
+
+
 def _check_qi_lead(*, by, trust: Trust) -> None:
-    if not Trust.objects.with_trust_role(by, TrustRole.QI_LEAD).filter(pk=trust.pk).exists():
+    if not can_mark_changes(user=by, trust=trust):
         raise ValidationError("Only the trust's QI lead can mark a change in the process.")
 
 
@@ -72,7 +77,7 @@ def get_process_change(*, user, trust_id: int, change_id: int) -> ProcessChange:
     change = ProcessChange.objects.filter(trust=trust, pk=change_id).first()
     if change is None:
         raise Http404("No such change")
-    if not Trust.objects.with_trust_role(user, TrustRole.QI_LEAD).filter(pk=trust.pk).exists():
+    if not can_mark_changes(user=user, trust=trust):
         raise PermissionDenied("Only the trust's QI lead can mark a change in the process.")
     return change
 
@@ -80,7 +85,7 @@ def get_process_change(*, user, trust_id: int, change_id: int) -> ProcessChange:
 def get_trust_for_changes(*, user, trust_id: int) -> Trust:
     """A trust whose charts the user may mark: 404 for other trusts, 403 for others of it."""
     trust = get_dashboard_trust(user=user, trust_id=trust_id)
-    if not Trust.objects.with_trust_role(user, TrustRole.QI_LEAD).filter(pk=trust.pk).exists():
+    if not can_mark_changes(user=user, trust=trust):
         raise PermissionDenied("Only the trust's QI lead can mark a change in the process.")
     return trust
 
