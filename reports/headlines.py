@@ -78,8 +78,9 @@ def headline(result: SpcResult, measure: str, *, period: str | None = None) -> H
     assert latest is not None
     value = number_text(latest.value)
     prompt = (
-        " The level has stayed on one side of the mean up to the latest point: the process "
-        f"has probably changed, so {RECALCULATE} (a QI lead can mark the change on the chart)."
+        " The level has moved from one side of the mean to the other for a sustained run: the "
+        f"process has probably changed, so {RECALCULATE} (a QI lead can mark the change on "
+        "the chart)."
         if result.recalculate_prompt
         else ""
     )

@@ -41,7 +41,8 @@ unchanged. Below ``min_points_for_rules`` (default 5) points no rule applies at 
 values are shown and nothing is claimed about them (no variation or assurance icon).
 
 A *sustained shift*: when the shift rule flags a run that is still going at the latest point
-of a segment with limits, the process has probably moved to a new level. The result then
+of a segment with limits, or flags runs on both sides of the centre line (the series moved from
+one level to the other), the process has probably moved to a new level. The result then
 prompts "consider recalculating limits" (``recalculate_prompt``), and the points before the
 run that are flagged only for lying on the other side of the centre line are not classed as
 special cause: they are the old level, not a signal.
@@ -285,8 +286,8 @@ class SpcResult:
 
     @property
     def recalculate_prompt(self) -> bool:
-        """True when a shift is still going at the latest point: the process has moved, so
-        limits from the old baseline no longer describe it."""
+        """True when the latest segment shows a sustained shift (see the module docstring): the
+        process has moved, so limits from the old baseline no longer describe it."""
         segment = self.latest_segment
         return segment is not None and segment.sustained_shift
 
@@ -469,9 +470,10 @@ def analyse(
         if seg.upper_two_sigma is not None and seg.lower_two_sigma is not None:
             for i in _two_of_three_points(part, seg.upper_two_sigma, seg.lower_two_sigma):
                 flags[seg.start + i].add(RULE_TWO_OF_THREE)
-        if seg.has_limits and seg.size and (seg.size - 1) in shifted:
+        new_level = _new_level_start(part, seg.centre, shifted)
+        if seg.has_limits and new_level is not None:
             seg.sustained_shift = True
-            _drop_old_level(xs, flags, seg)
+            _drop_old_level(xs, flags, seg, seg.start + new_level)
 
     points: list[SpcPoint] = []
     highs: list[bool | None] = []
@@ -559,18 +561,32 @@ def _segment(
     )
 
 
-def _drop_old_level(xs: list[float], flags: list[set[str]], seg: SpcSegment) -> None:
-    """Unflag the side-based signals on the far side of the centre before a sustained shift.
+def _new_level_start(part: list[float], centre: float, shifted: set[int]) -> int | None:
+    """Where the process's new level starts, if it has moved: the start of the latest shift run
+    when that run is still going at the latest point, or when an earlier shift run lay on the
+    other side of the centre line (the series has moved from one level to another)."""
+    runs: list[tuple[int, int]] = []  # (start, side) of each shift run, in time order
+    for i in sorted(shifted):
+        side = _compare(part[i], centre)
+        if not runs or i - 1 not in shifted or runs[-1][1] != side:
+            runs.append((i, side))
+    if not runs:
+        return None
+    start, side = runs[-1]
+    ongoing = len(part) - 1 in shifted
+    moved = any(earlier_side == -side for _, earlier_side in runs[:-1])
+    return start if ongoing or moved else None
+
+
+def _drop_old_level(xs: list[float], flags: list[set[str]], seg: SpcSegment, start: int) -> None:
+    """Unflag the side-based signals on the far side of the centre before the new level.
 
     Those points are the process's old level, seen against limits that straddle two levels;
     calling each of them special cause says nothing the prompt to recalculate does not.
     """
     assert seg.centre is not None
-    side = _compare(xs[seg.end - 1], seg.centre)
-    run_start = seg.end - 1
-    while run_start > seg.start and _compare(xs[run_start - 1], seg.centre) == side:
-        run_start -= 1
-    for i in range(seg.start, run_start):
+    side = _compare(xs[start], seg.centre)
+    for i in range(seg.start, start):
         if _compare(xs[i], seg.centre) == -side:
             flags[i] -= _SIDE_RULES
 
