@@ -43,12 +43,14 @@ class ProcessChangeForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, titles: dict[int, str], **kwargs):
+    def __init__(self, *args, titles: dict[int, str], wards=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measure"].choices = [
+        trust_wide = [
             (measure_key(0), "Overall score"),
             *[(measure_key(n), f"{n}. {t}") for n, t in titles.items()],
         ]
+        by_ward = [(f"ward:{w.pk}:overall", f"{w.name}: overall score") for w in wards]
+        self.fields["measure"].choices = [("Trust-wide", trust_wide), ("Wards", by_ward)]
         self.helper = FormHelper()
         self.helper.show_error_summary = False
         self.helper.layout = Layout(

@@ -10,6 +10,8 @@ from ..forms import ProcessChangeForm
 
 
 def _chart_url(trust_id: int, measure: str) -> str:
+    if measure.startswith("ward:"):
+        return f"{reverse('reports:trust_dashboard', args=[trust_id])}#board-summary"
     number = 0 if measure == "overall" else measure.rpartition(":")[2]
     return f"{reverse('reports:trust_dashboard', args=[trust_id])}#spc-{number}"
 
@@ -21,6 +23,7 @@ def process_change_add(request: HttpRequest, trust_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"measure": request.GET.get("measure", "overall")},
         titles=selectors.commitment_titles(),
+        wards=selectors.trust_wards(trust=trust),
     )
     if form.is_bound and form.is_valid():
         try:

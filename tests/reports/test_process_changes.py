@@ -167,3 +167,21 @@ def test_trust_dashboard_offers_marking_changes_to_qi_leads_only(
     page = client.get(url).content.decode()
     assert "Mark a change in the process" not in page
     assert "New model of care" in page
+
+
+def test_process_change_add_offers_the_trusts_wards(client, catalogue, trust, ward, qi_lead):
+    client.force_login(qi_lead)
+    url = reverse("reports:process_change_add", args=[trust.pk])
+    assert "Willow Ward: overall score" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "measure": f"ward:{ward.pk}:overall",
+            "date-day": "1",
+            "date-month": "4",
+            "date-year": "2026",
+            "note": "New ward manager",
+        },
+    )
+    assert response.status_code == 302
+    assert ProcessChange.objects.get().measure == f"ward:{ward.pk}:overall"
