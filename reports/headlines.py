@@ -78,8 +78,8 @@ def headline(result: SpcResult, measure: str, *, period: str | None = None) -> H
     assert latest is not None
     value = number_text(latest.value)
     prompt = (
-        " The level has moved from one side of the mean to the other for a sustained run: the "
-        f"process has probably changed, so {RECALCULATE} (a QI lead can mark the change on "
+        " The points have stayed on one side of the mean for a sustained run: the process has "
+        f"probably moved to a new level, so {RECALCULATE} (a QI lead can mark the change on "
         "the chart)."
         if result.recalculate_prompt
         else ""
