@@ -155,13 +155,15 @@ def rules_paragraphs(settings: SpcSettings) -> list[str]:
         "circles common cause variation (the usual ups and downs).",
         f"Below {settings.rules_from} points only the values are shown: nothing is claimed. "
         f"From {settings.rules_from} to {settings.min_points_for_limits - 1} points the chart "
-        "is a run chart around the median.",
+        "is a run chart around the median: special cause is "
+        f"{settings.run_shift_length} points in a row on one side of the median, or "
+        f"{settings.run_trend_length} points in a row each rising or each falling.",
         f"From {settings.min_points_for_limits} points, process limits are calculated from a "
         f"baseline: the first {settings.min_points_for_limits} to {settings.baseline_length} "
         f"points (mean ± {LIMIT_FACTOR} × average moving range), then extended, not "
         "recalculated with each new point. When a QI lead marks a change in the process, "
         "the points after it get their own baseline.",
-        "Special cause: a point beyond a process limit; "
+        "With limits, special cause is a point beyond a process limit; "
         f"{settings.shift_length} points in a row on one side of the centre line; "
         f"{settings.trend_length} points in a row each rising or each falling; "
         f"2 of 3 points beyond 2 sigma (mean ± {TWO_SIGMA_FACTOR} × average moving range) on "

@@ -138,6 +138,9 @@ class SpcSettings:
     (never fewer than ``min_points_for_limits``).
     ``min_points_for_rules``: below this many points in a segment no rule is applied and no
     variation is claimed (at least 2; never more than ``min_points_for_limits``).
+    ``run_shift_length`` and ``run_trend_length``: the shift and trend lengths on a run chart
+    (Making Data Count's run chart rules: 6 points on one side of the median, 5 rising or
+    falling).
     """
 
     shift_length: int = 7
@@ -145,6 +148,8 @@ class SpcSettings:
     min_points_for_limits: int = 12
     baseline_points: int = 20
     min_points_for_rules: int = 5
+    run_shift_length: int = 6
+    run_trend_length: int = 5
 
     def __post_init__(self) -> None:
         for name in (
@@ -153,6 +158,8 @@ class SpcSettings:
             "min_points_for_limits",
             "baseline_points",
             "min_points_for_rules",
+            "run_shift_length",
+            "run_trend_length",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 2:
@@ -461,10 +468,15 @@ def analyse(
             for i in range(seg.start, seg.end):
                 if _compare(xs[i], seg.upper_limit) > 0 or _compare(xs[i], seg.lower_limit) < 0:
                     flags[i].add(RULE_BEYOND_LIMIT)
-        shifted = _shift_points(part, seg.centre, settings.shift_length)
+        shift_length, trend_length = (
+            (settings.shift_length, settings.trend_length)
+            if seg.has_limits
+            else (settings.run_shift_length, settings.run_trend_length)
+        )
+        shifted = _shift_points(part, seg.centre, shift_length)
         for i in shifted:
             flags[seg.start + i].add(RULE_SHIFT)
-        for i, direction in _trend_points(part, settings.trend_length).items():
+        for i, direction in _trend_points(part, trend_length).items():
             flags[seg.start + i].add(RULE_TREND)
             trend_direction[seg.start + i] = direction
         if seg.upper_two_sigma is not None and seg.lower_two_sigma is not None:
@@ -684,10 +696,8 @@ def _assurance(
 
 
 def _rules_text(settings: SpcSettings, has_limits: bool) -> str:
-    trend = (
-        f"{settings.trend_length} points in a row each rising or each falling "
-        "(equal values break the run)"
-    )
+    length = settings.trend_length if has_limits else settings.run_trend_length
+    trend = f"{length} points in a row each rising or each falling (equal values break the run)"
     if has_limits:
         return (
             f"Process limits: mean ± {LIMIT_FACTOR} × average moving range. "
@@ -702,7 +712,7 @@ def _rules_text(settings: SpcSettings, has_limits: bool) -> str:
         "Process limits are not yet available "
         f"(fewer than {settings.min_points_for_limits} points): this is a run chart around "
         "the median. Special cause: "
-        f"{settings.shift_length} points in a row on one side of the median "
+        f"{settings.run_shift_length} points in a row on one side of the median "
         "(a point on the median breaks the run); "
         f"{trend}."
     )

@@ -12,7 +12,7 @@ BASE_SUM = 330
 BASE_MR_SUM = 58
 
 # A run chart whatever the length, so that the trend rule can be seen on its own.
-NO_LIMITS = SpcSettings(min_points_for_limits=100)
+NO_LIMITS = SpcSettings(min_points_for_limits=100, run_shift_length=7, run_trend_length=7)
 # The whole series as the baseline, so that limits can be worked out over every point.
 WHOLE = SpcSettings(baseline_points=100)
 # Limits from 13 points, as before baselines, for tests written around a 12-point run chart.
@@ -80,7 +80,7 @@ def test_run_chart_below_thirteen_points_uses_the_median_and_has_no_limits():
 
 
 def test_run_chart_judges_a_shift_around_the_median_not_the_mean():
-    settings = SpcSettings(shift_length=4)
+    settings = SpcSettings(run_shift_length=4)
     values = [1, 3, 1, 3, 10, 12, 11, 12, 11]
     # Median 10 (sorted: 1,1,3,3,10,11,11,12,12); mean 64/9 = 7.1. Around the median the point
     # at index 4 is on the centre line and breaks the run; around the mean it would be above.
@@ -146,7 +146,7 @@ def test_shift_ignores_equal_values_with_floating_point_noise():
 
 
 def test_trend_six_rising_points_are_not_a_trend():
-    result = analyse([1, 2, 3, 4, 5, 6])
+    result = analyse([1, 2, 3, 4, 5, 6], settings=NO_LIMITS)
     assert flagged(result, "trend") == []
     assert result.variation_icon == "common-cause"
 
@@ -160,14 +160,14 @@ def test_trend_seven_rising_points_are_a_trend_and_all_are_flagged():
 
 def test_trend_is_broken_by_a_tie():
     # 1..6 is six rising points; 6, 6 is a tie, so the run does not reach seven.
-    result = analyse([1, 2, 3, 4, 5, 6, 6, 7])
+    result = analyse([1, 2, 3, 4, 5, 6, 6, 7], settings=NO_LIMITS)
     assert flagged(result, "trend") == []
 
 
 def test_trend_length_setting_changes_the_run_needed():
-    five = analyse([1, 2, 3, 4, 5], settings=SpcSettings(trend_length=5))
+    five = analyse([1, 2, 3, 4, 5], settings=SpcSettings(run_trend_length=5))
     assert flagged(five, "trend") == [0, 1, 2, 3, 4]
-    seven = analyse([1, 2, 3, 4, 5, 6, 7], settings=SpcSettings(trend_length=8))
+    seven = analyse([1, 2, 3, 4, 5, 6, 7], settings=SpcSettings(run_trend_length=8))
     assert flagged(seven, "trend") == []
 
 
@@ -198,7 +198,7 @@ def test_trend_peak_takes_the_direction_of_the_trend_it_ends():
 
 
 def test_trend_within_a_shift_takes_the_side_of_the_centre_line():
-    settings = SpcSettings(shift_length=4, trend_length=4)
+    settings = SpcSettings(run_shift_length=4, run_trend_length=4)
     # Median 20; 1, 2, 3, 4 are both a rising trend and a run below the median.
     result = analyse([20, 20, 20, 20, 20, 1, 2, 3, 4], settings=settings)
     assert result.points[-1].rules == ["shift", "trend"]
@@ -411,7 +411,7 @@ def test_summary_beyond_the_upper_limit():
 
 
 def test_summary_shift_below_the_median_on_a_run_chart():
-    settings = SpcSettings(shift_length=4, trend_length=4)
+    settings = SpcSettings(run_shift_length=4, run_trend_length=4)
     summary = analyse([20, 20, 20, 20, 20, 1, 2, 3, 4], settings=settings).summary("Safety")
     assert summary.startswith("Safety has been below the median for 4 rounds in a row")
     assert "special cause concern" in summary
@@ -453,12 +453,12 @@ def test_rules_text_mentions_the_configured_lengths():
 
 def test_rules_text_for_a_run_chart_says_limits_are_not_yet_available():
     text = analyse(
-        [10, 12] * 6, settings=SpcSettings(shift_length=5, min_points_for_limits=13)
+        [10, 12] * 6, settings=SpcSettings(run_shift_length=5, min_points_for_limits=13)
     ).rules_text
     assert "not yet available" in text
     assert "fewer than 13 points" in text
     assert "5 points in a row on one side of the median" in text
-    assert "7 points in a row each rising or each falling" in text
+    assert "5 points in a row each rising or each falling" in text
     assert "2 sigma" not in text
     assert "beyond a limit" not in text
 
@@ -576,3 +576,13 @@ def test_shift_that_has_ended_does_not_prompt_recalculation():
     result = analyse(values)
     assert flagged(result, "shift")
     assert not result.recalculate_prompt
+
+
+def test_run_chart_uses_the_making_data_count_run_chart_lengths():
+    # Six points above the median in a row, on a 14-point run chart: a shift.
+    values = [1.0, 1.2, 1.1, 1.3, 1.0, 1.2, 1.1, 1.3, 3.0, 3.1, 3.2, 3.0, 3.1, 3.3]
+    result = analyse(values, settings=SpcSettings(min_points_for_limits=20))
+    assert not result.has_limits
+    assert flagged(result, "shift") == [8, 9, 10, 11, 12, 13]
+    # Five rising points: a trend on a run chart.
+    assert flagged(analyse([1, 2, 3, 4, 5, 4, 3]), "trend") == [0, 1, 2, 3, 4]
