@@ -168,7 +168,8 @@ def rules_paragraphs(settings: SpcSettings) -> list[str]:
         f"{settings.trend_length} points in a row each rising or each falling; "
         f"2 of 3 points beyond 2 sigma (mean ± {TWO_SIGMA_FACTOR} × average moving range) on "
         "the same side. A point on the centre line, or an equal value, breaks a run.",
-        "When a run on one side of the mean is still going at the latest point, the process "
-        f"has probably moved to a new level: the chart says “{RECALCULATE}” rather than "
-        "calling every earlier point special cause.",
+        "When a run on one side of the mean is still going at the latest point, or runs on "
+        "both sides show the series has moved from one level to another, the process has "
+        f"probably moved to a new level: the chart says “{RECALCULATE}” rather than calling "
+        "every earlier point special cause.",
     ]
