@@ -19,8 +19,6 @@ from .spc import (
     TWO_SIGMA_FACTOR,
     SpcResult,
     SpcSettings,
-    _describing_rule,
-    _is_high,
 )
 
 RULES_SECTION_ID = "how-we-read-charts"
@@ -94,16 +92,16 @@ def headline(result: SpcResult, measure: str, *, period: str | None = None) -> H
         detail = f"Common cause variation. Latest value {value}. {limits}"
         return Headline(text, detail.strip() + prompt, "neutral")
 
-    high = _is_high(latest.variation, result.improvement)
-    rising = result._trend_rising_at_end()
-    rule = _describing_rule(latest.rules, rising, high)
+    high = result.latest_is_high
+    rising = result.rising_at_end
+    rule = result.latest_rule
     if result.recalculate_prompt and RULE_SHIFT in latest.rules:
         # A new level says more to a board than the latest point against the old limits.
         rule = RULE_SHIFT
     better = latest.variation == IMPROVEMENT
     kind = f"Special cause {'improvement' if better else 'concern'}"
     if rule == RULE_TREND:
-        run = result._trend_run_at_end()
+        run = result.trend_run_at_end
         moved = "improved" if better else "got worse"
         text = f"{measure} has {moved} for {run} {periods} in a row"
         why = f"{run} points in a row each {'higher' if rising else 'lower'} than the one before."
@@ -115,12 +113,12 @@ def headline(result: SpcResult, measure: str, *, period: str | None = None) -> H
         side = "upper" if high else "lower"
         why = f"The latest value {value} is beyond the {side} process limit ({number_text(limit)})."
     elif rule == RULE_SHIFT:
-        run = result._shift_run_at_end()
+        run = result.shift_run_at_end
         level = "higher" if high else "lower"
         text = f"{measure} has been {level} than usual for {run} {periods} in a row"
         why = f"{run} points in a row {'above' if high else 'below'} the {result.centre_name}."
     else:
-        count = result._beyond_two_sigma_in_last_three(high)
+        count = result.beyond_two_sigma_in_last_three(high)
         unusually = "unusually high" if high else "unusually low"
         text = f"{measure} was {unusually} in {count} of the last 3 {periods}"
         why = f"{count} of the last 3 points beyond two sigma, on the same side."

@@ -299,6 +299,37 @@ class SpcResult:
         return segment is not None and segment.sustained_shift
 
     @property
+    def latest_is_high(self) -> bool:
+        """True when the latest point's special cause lies on the high side (or rises)."""
+        latest = self.latest
+        return latest is not None and _is_high(latest.variation, self.improvement)
+
+    @property
+    def latest_rule(self) -> str | None:
+        """The rule that best describes the latest point (see ``summary``), or None."""
+        latest = self.latest
+        if latest is None or not latest.rules:
+            return None
+        return _describing_rule(latest.rules, self.rising_at_end, self.latest_is_high)
+
+    @property
+    def rising_at_end(self) -> bool:
+        return self._trend_rising_at_end()
+
+    @property
+    def shift_run_at_end(self) -> int:
+        """Points in a row on the latest point's side of the centre line, in its segment."""
+        return self._shift_run_at_end()
+
+    @property
+    def trend_run_at_end(self) -> int:
+        """Points in the strictly rising or falling run that ends with the latest point."""
+        return self._trend_run_at_end()
+
+    def beyond_two_sigma_in_last_three(self, high: bool) -> int:
+        return self._beyond_two_sigma_in_last_three(high)
+
+    @property
     def changes(self) -> list[SpcSegment]:
         """The segments that start with a change in the process."""
         return self.segments[1:]
