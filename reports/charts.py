@@ -194,9 +194,14 @@ def _not_rated_summary(items: Items) -> str:
 
 def _spc_lines(result: SpcResult, fmt: Label) -> tuple[list[tuple], str]:
     """The reference lines as (label, value, line attributes), and a sentence about the limits."""
-    centre = f"{'Mean' if result.has_limits else 'Median'} {fmt(result.centre)}"
-    lines = [(centre, result.centre, {"stroke": INK, "stroke_width": 1.5})]
-    sentence = f"No process limits are drawn yet: this is a run chart around the {centre.lower()}."
+    lines: list[tuple] = []
+    sentence = "Too few points for a centre line: only the values are shown."
+    if getattr(result, "rules_apply", True):
+        centre = f"{'Mean' if result.has_limits else 'Median'} {fmt(result.centre)}"
+        lines.append((centre, result.centre, {"stroke": INK, "stroke_width": 1.5}))
+        sentence = (
+            f"No process limits are drawn yet: this is a run chart around the {centre.lower()}."
+        )
     if result.has_limits:  # SpcResult guarantees both limits then
         dashed = {"stroke": SLATE, "stroke_width": 1.5, "stroke_dasharray": "6 4"}
         lines.append((f"Upper process limit {fmt(result.upper_limit)}", result.upper_limit, dashed))
@@ -221,6 +226,59 @@ def _spc_point(point: SpcPoint, x: float, y: float, fmt: Label) -> str:
     return f"<g>{_el('title', tooltip)}{_marker(shape, x, y)}</g>"
 
 
+def _segment_span(xs: list[float], start: int, end: int, edges: Point) -> Point:
+    """The x range of points start..end-1, reaching halfway to the neighbouring points."""
+    left, right = edges
+    step = (xs[1] - xs[0]) / 2 if len(xs) > 1 else (right - left) / 2
+    a = xs[start] - step if start > 0 else left
+    b = xs[end - 1] + step if end < len(xs) else right
+    return a, b
+
+
+def _spc_segments(
+    result: SpcResult, xs: list[float], y_of: Scale, edges: Point, top: float, bottom: float
+) -> tuple[list[str], list[str]]:
+    """Baselines (shaded, labelled), changes (a labelled vertical line) and each earlier
+    segment's own centre and limits; and sentences saying so."""
+    out: list[str] = []
+    said: list[str] = []
+    segments = result.segments
+    dashed = {"stroke": SLATE, "stroke_width": 1.5, "stroke_dasharray": "6 4"}
+    for k, seg in enumerate(segments):
+        if seg.note is not None:
+            x = _segment_span(xs, seg.start, max(seg.end, seg.start + 1), edges)[0] if xs else 0
+            if seg.start >= len(xs) and xs:
+                x = edges[1]
+            label = textwrap.shorten(f"Change: {seg.note}", 40, placeholder="…")
+            out.append(_line(x, top, x, bottom, INK, stroke_width=2, stroke_dasharray="4 3"))
+            anchor = "end" if x > (edges[0] + edges[1]) / 2 else "start"
+            out.append(_text(x + (-4 if anchor == "end" else 4), top + 12, label, anchor=anchor))
+            said.append(
+                f"A change in the process ({seg.note}) is marked before point {seg.start + 1}; "
+                "limits are calculated afresh after it."
+            )
+        if not seg.size or not xs:
+            continue
+        a, b = _segment_span(xs, seg.start, seg.end, edges)
+        if seg.has_limits and seg.baseline_end is not None:
+            end = _segment_span(xs, seg.start, seg.baseline_end, edges)[1]
+            out.insert(
+                0, _el("rect", x=a, y=top, width=end - a, height=bottom - top, fill="#eef3f6")
+            )
+            out.append(_text(a + 4, bottom - 6, f"Baseline ({seg.baseline_size} points)"))
+            said.append(
+                f"Limits are calculated from a baseline of points {seg.start + 1} to "
+                f"{seg.baseline_end} and extended after it."
+            )
+        if k == len(segments) - 1 or seg.kind == "values" or seg.centre is None:
+            continue  # the latest segment's lines are drawn, with labels, by spc_chart
+        out.append(_line(a, y_of(seg.centre), b, y_of(seg.centre), INK, stroke_width=1.5))
+        if seg.upper_limit is not None and seg.lower_limit is not None:
+            out.append(_line(a, y_of(seg.upper_limit), b, y_of(seg.upper_limit), **dashed))
+            out.append(_line(a, y_of(seg.lower_limit), b, y_of(seg.lower_limit), **dashed))
+    return out, said
+
+
 def spc_chart(
     result: SpcResult,
     *,
@@ -229,33 +287,56 @@ def spc_chart(
     value_format: str = "{:.1f}",
     y_min: float = 0,
     y_max: float = 4,
+    headline: str | None = None,
 ) -> str:
-    """An XmR chart (or a run chart around the median below 13 points), Making Data Count style."""
+    """An XmR chart (a run chart around the median before limits are available), Making Data
+    Count style, with its baselines and marked changes in the process. ``headline`` leads the
+    description when given."""
     fmt = value_format.format
     lines, sentence = _spc_lines(result, fmt)
+    segments = getattr(result, "segments", None) or []
+    extra = [
+        v
+        for seg in segments[:-1]
+        for v in (seg.upper_limit, seg.lower_limit, seg.centre)
+        if v is not None
+    ]
     # Widen the axis rather than hide a limit or a point that falls outside the usual scale.
-    lo = min([y_min, *result.values, *(line[1] for line in lines)])
-    hi = max([y_max, *result.values, *(line[1] for line in lines)])
+    lo = min([y_min, *result.values, *(line[1] for line in lines), *extra])
+    hi = max([y_max, *result.values, *(line[1] for line in lines), *extra])
     height, left, right, top, bottom = 340, 52, 548, 16, 262
 
     def y_of(v: float) -> float:
         return bottom - (v - lo) / ((hi - lo) or 1) * (bottom - top)
 
-    out = _grid(_ticks(lo, hi), y_of, (left, right), fmt)
+    xs = _x_positions(len(result.values), left + 14, right - 14)
+    shaded, said = (
+        _spc_segments(result, xs, y_of, (left, right), top, bottom) if segments else ([], [])
+    )
+    out = [s for s in shaded if s.startswith("<rect")]
+    out += _grid(_ticks(lo, hi), y_of, (left, right), fmt)
     out += [_line(left, top, left, bottom, INK), _line(left, bottom, right, bottom, INK)]
+    out += [s for s in shaded if not s.startswith("<rect")]
+    span = (left, right)
+    if segments and segments[-1].size and xs:
+        span = _segment_span(xs, segments[-1].start, segments[-1].end, (left, right))
     label_ys = _spread([y_of(line[1]) + 4 for line in lines], 14)
     for (label, value, style), label_y in zip(lines, label_ys, strict=True):
-        out.append(_line(left, y_of(value), right, y_of(value), **style))
+        a, b = (left, right) if label.startswith("Target") else span
+        out.append(_line(a, y_of(value), b, y_of(value), **style))
         out.append(_text(right + 8, label_y, label, fill=style["stroke"]))
-    xs = _x_positions(len(result.values), left + 14, right - 14)
     shown = _thin(len(xs))
     out += [
-        _text(x, bottom + 18, label, 11, "middle")
+        _text(x, bottom + 18, label, 12, "middle")
         for i, (x, label) in enumerate(zip(xs, result.labels, strict=False))
         if i in shown
     ]
     if not xs:
-        out.append(_text((left + right) / 2, (top + bottom) / 2, "No data yet", anchor="middle"))
+        out.append(
+            _text(
+                (left + right) / 2, (top + bottom) / 2, "No signed assessments yet", anchor="middle"
+            )
+        )
     if len(xs) > 1:
         out.append(
             _polyline([(x, y_of(v)) for x, v in zip(xs, result.values, strict=False)], SLATE)
@@ -267,7 +348,9 @@ def spc_chart(
     for shape, label in _MARKER_LABELS.items():
         out += [_marker(shape, x + 6, height - 22), _text(x + 16, height - 18, label)]
         x += 36 + len(label) * 5.8
-    return _svg(id_prefix, title, f"{result.summary(title)} {sentence}".strip(), (720, height), out)
+    lead = headline + "." if headline else result.summary(title)
+    desc = " ".join([lead, sentence, *said]).strip()
+    return _svg(id_prefix, title, desc, (720, height), out)
 
 
 def bar_chart(

@@ -137,3 +137,35 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trust}: {self.commitment_number} >= {self.value}"
+
+
+def measure_key(number: int) -> str:
+    """How a trust-wide chart is named: "overall" (number 0) or "commitment:<number>"."""
+    return "overall" if number == 0 else f"commitment:{number}"
+
+
+class ProcessChange(models.Model):
+    """A QI lead's mark that a measure's process changed on a date (say, a new model of care):
+    SPC limits are calculated afresh from the points after it."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="process_changes")
+    measure = models.CharField(
+        max_length=50, help_text='The chart: "overall", "commitment:3" or "ward:<id>:overall"'
+    )
+    date = models.DateField(help_text="Rounds signed on or after this date are after the change")
+    note = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust", "measure", "date"], name="one_process_change_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} changed on {self.date}: {self.note}"

@@ -42,8 +42,12 @@ from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus,
 from standards.models import Trust
 
 from . import charts, selectors
+from .board_summary import BoardSummary, board_summary
+from .headlines import RULES_SECTION_ID, rules_paragraphs
+from .process_changes import trust_changes
 from .selectors import Gap, Measure
-from .spc import SpcResult, SpcSettings, analyse
+from .spc import SpcSettings
+from .spc_panels import SpcPanel, spc_settings, trust_panels
 
 Progress = Callable[[int, int, str], None]
 
@@ -54,7 +58,6 @@ PDF_VARIANT = "pdf/ua-1"
 # At most this many progress reports for the ward pages (one every 2%).
 PROGRESS_STEPS = 50
 OVERALL = 0
-POINTS_PER_ROW = 8
 
 
 class RefusedFetch(ValueError):
@@ -223,42 +226,16 @@ class WardPage:
 
 
 @dataclass
-class SpcMeasure:
-    number: int
-    title: str
-    result: SpcResult
-    target: float | None
-    chart: SafeString
-    variation_icon: SafeString
-    variation_label: str
-    assurance_icon: SafeString | None
-    assurance_label: str
-
-    @property
-    def latest(self) -> float | None:
-        return self.result.latest.value if self.result.latest else None
-
-    @property
-    def sentence(self) -> str:
-        return self.result.summary(self.title)
-
-    @property
-    def point_rows(self) -> list[list]:
-        """The chart's points, a few rounds per table row so the data fits beside the chart."""
-        points: list = list(self.result.points)
-        if points:
-            points += [None] * (-len(points) % POINTS_PER_ROW)  # keep the columns aligned
-        return [points[i : i + POINTS_PER_ROW] for i in range(0, len(points), POINTS_PER_ROW)]
-
-
-@dataclass
 class BoardPack:
     trust: Trust
     titles: dict[int, str]
     wards: list[WardPage]
-    measures: list[SpcMeasure]
+    measures: list[SpcPanel]
     labels: list[str]
     made_at: datetime.datetime
+    summary: BoardSummary | None = None
+    spc_rules: list[str] = field(default_factory=list)
+    rules_id: str = RULES_SECTION_ID
 
     @property
     def signed_wards(self) -> int:
@@ -383,68 +360,40 @@ def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
     return pages
 
 
-def _series(trend: selectors.Trend, number: int) -> tuple[list[float], list[str]]:
-    """A measure's rated points in time order (periods where it was not rated are left out)."""
-    points = [
-        (value, label)
-        for value, label in zip(trend.series.get(number, []), trend.labels, strict=False)
-        if value is not None
-    ]
-    return [v for v, _ in points], [label for _, label in points]
-
-
-def spc_measure(
-    number: int, title: str, trend: selectors.Trend, target: float | None, spc: SpcSettings
-) -> SpcMeasure:
-    values, labels = _series(trend, number)
-    result = analyse(values, labels, improvement="up", target=target, settings=spc)
-    slug = f"m{number}"
-    if target is None:
-        assurance_icon, assurance_label = None, "No target set"
-    elif result.assurance_icon is None:
-        assurance_icon = None
-        assurance_label = (
-            f"Not yet available: fewer than {spc.min_points_for_limits} points to compare "
-            "with the target"
-        )
-    else:
-        assurance_label = charts.ASSURANCE_LABELS[result.assurance_icon]
-        assurance_icon = _safe(
-            charts.assurance_icon_svg(result.assurance_icon, id_prefix=f"{slug}-assurance")
-        )
-    return SpcMeasure(
-        number=number,
-        title=title,
-        result=result,
-        target=target,
-        chart=_safe(charts.spc_chart(result, title=title, id_prefix=f"{slug}-spc")),
-        variation_icon=_safe(
-            charts.variation_icon_svg(result.variation_icon, id_prefix=f"{slug}-variation")
-        ),
-        variation_label=charts.VARIATION_LABELS[result.variation_icon],
-        assurance_icon=assurance_icon,
-        assurance_label=assurance_label,
-    )
-
-
 def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
     """The board pack's numbers: a fixed number of queries, however many wards and rounds."""
-    spc = spc or SpcSettings()
+    spc = spc or spc_settings()
     titles = selectors.commitment_titles()
     trend = selectors.trust_trend(trust=trust)
     targets = {t.commitment_number: float(t.value) for t in trust.targets.all()}
-    measures = [
-        spc_measure(number, f"{number}. {title}", trend, targets.get(number), spc)
-        for number, title in titles.items()
-    ]
-    measures.append(spc_measure(OVERALL, "Overall score", trend, targets.get(OVERALL), spc))
+    changes = trust_changes(trust=trust)
+    overall, *commitments = trust_panels(
+        trend=trend,
+        titles=titles,
+        targets=targets,
+        changes=changes,
+        id_prefix="m",
+        spc=spc,
+        numbered=True,
+    )
+    wards = ward_pages(trust, titles)
+    summary = board_summary(
+        trust=trust,
+        wards=[page.ward for page in wards],
+        panels=[overall, *commitments],
+        changes=changes,
+        spc=spc,
+        ward_url=lambda ward_id: f"#ward-{ward_id}",
+    )
     return BoardPack(
         trust=trust,
         titles=titles,
-        wards=ward_pages(trust, titles),
-        measures=measures,
+        wards=wards,
+        measures=[*commitments, overall],
         labels=trend.labels,
         made_at=timezone.localtime(),
+        summary=summary,
+        spc_rules=rules_paragraphs(spc),
     )
 
 

@@ -3,29 +3,14 @@
 Shared by the pages and the PDFs so that both show the same picture.
 """
 
-from dataclasses import dataclass
-
 from django.utils.safestring import SafeString, mark_safe
 
 from . import charts
+from .board_summary import board_summary
+from .headlines import RULES_SECTION_ID, rules_paragraphs
+from .process_changes import can_mark_changes, trust_changes
 from .selectors import Gap, Measure, TrustDashboard, WardDashboard
-from .spc import SpcResult, analyse
-
-
-@dataclass
-class SpcPanel:
-    number: int
-    title: str
-    result: SpcResult
-    chart: SafeString
-    sentence: str
-    variation_label: str
-    assurance_label: str
-    variation_icon: SafeString
-    assurance_icon: SafeString
-    latest: float | None
-    target: float | None
-    rows: list[tuple[str, float | None]]
+from .spc_panels import SpcPanel, spc_settings, trust_panels
 
 
 def _safe(svg: str) -> SafeString:
@@ -101,47 +86,35 @@ def ward_charts(dashboard: WardDashboard) -> dict:
     return context
 
 
-def spc_panels(dashboard: TrustDashboard) -> list[SpcPanel]:
-    """An SPC chart per commitment and overall from the trust-wide trend."""
-    panels = []
-    trend = dashboard.trend
-    for number, title in [(0, "Overall score"), *dashboard.titles.items()]:
-        pairs = [
-            (label, value)
-            for label, value in zip(trend.labels, trend.series.get(number, []), strict=False)
-            if value is not None
-        ]
-        target = dashboard.targets.get(number)
-        result = analyse(
-            [v for _, v in pairs], [label for label, _ in pairs], improvement="up", target=target
-        )
-        prefix = f"spc{dashboard.trust.pk}-{number}"
-        assurance = result.assurance_icon or "no-target"
-        panels.append(
-            SpcPanel(
-                number=number,
-                title=title,
-                result=result,
-                chart=_safe(charts.spc_chart(result, title=title, id_prefix=prefix)),
-                sentence=result.summary(title),
-                variation_label=charts.VARIATION_LABELS[result.variation_icon],
-                assurance_label=(
-                    "Not yet available (fewer than 13 points)"
-                    if target is not None and not result.has_limits
-                    else charts.ASSURANCE_LABELS.get(assurance, "No target set")
-                ),
-                variation_icon=_safe(
-                    charts.variation_icon_svg(result.variation_icon, id_prefix=f"{prefix}-v")
-                ),
-                assurance_icon=_safe(
-                    charts.assurance_icon_svg(result.assurance_icon, id_prefix=f"{prefix}-a")
-                ),
-                latest=pairs[-1][1] if pairs else None,
-                target=target,
-                rows=pairs,
-            )
-        )
-    return panels
+def spc_panels(dashboard: TrustDashboard, changes: dict | None = None) -> list[SpcPanel]:
+    """An SPC panel per commitment and overall from the trust-wide trend (shared with the PDF)."""
+    return trust_panels(
+        trend=dashboard.trend,
+        titles=dashboard.titles,
+        targets=dashboard.targets,
+        changes=changes or {},
+        id_prefix=f"spc{dashboard.trust.pk}",
+    )
+
+
+def trust_page(dashboard: TrustDashboard, *, user) -> dict:
+    """The trust dashboard's board summary, SPC panels and the rules said once."""
+    changes = trust_changes(trust=dashboard.trust)
+    spc = spc_settings()
+    panels = spc_panels(dashboard, changes)
+    return {
+        "panels": panels,
+        "summary": board_summary(
+            trust=dashboard.trust,
+            wards=[row.ward for row in dashboard.rows],
+            panels=panels,
+            changes=changes,
+            spc=spc,
+        ),
+        "spc_rules": rules_paragraphs(spc),
+        "rules_id": RULES_SECTION_ID,
+        "can_mark_changes": can_mark_changes(user=user, trust=dashboard.trust),
+    }
 
 
 def heat_class(mean: float | None) -> str:

@@ -166,6 +166,8 @@ class Trend:
 
     labels: list[str]
     series: dict[int, list[float | None]]
+    # When each period's first round was signed, to place changes in the process.
+    starts: list = field(default_factory=list)
 
 
 def _trend(agreed: QuerySet, *, group: str) -> Trend:
@@ -182,7 +184,8 @@ def _trend(agreed: QuerySet, *, group: str) -> Trend:
         series[0][index[str(row[group])]] = _mean(row["mean"])
     for row in by_commitment:
         series[row["standard__commitment__number"]][index[str(row[group])]] = _mean(row["mean"])
-    return Trend(labels=labels, series=dict(series))
+    starts = [row["first"] for row in order]
+    return Trend(labels=labels, series=dict(series), starts=starts)
 
 
 def signed_agreed(**filters) -> QuerySet[AgreedRating]:

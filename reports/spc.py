@@ -27,10 +27,25 @@ A point shows *special cause* variation when any of these rules flags it:
    Points beyond the process limit count too. The points beyond that line are flagged (not the
    third point of the window). Two points beyond two sigma on opposite sides do not count.
 
-Below ``min_points_for_limits`` (default 13) points there are no process limits: the result is
-a *run chart* around the median. Rules 1 and 4 are not applied, the shift rule is judged
+Baselines (NHS England Making Data Count): the mean and the average moving range are
+calculated from a *baseline*, the first ``baseline_points`` (default 20) points of the series
+once it has at least ``min_points_for_limits`` (default 12), and the limits are then extended
+over the later points, not recalculated with every new point. A *change in the process*
+(``changes``: the index of the first point after the change, with a note) starts a new
+segment that gets its own baseline; rules are judged within a segment, never across a change.
+
+Below ``min_points_for_limits`` points in a segment there are no process limits: the segment
+is a *run chart* around its median. Rules 1 and 4 are not applied, the shift rule is judged
 around the median (a point on the median breaks the run) and the trend rule applies
-unchanged.
+unchanged. Below ``min_points_for_rules`` (default 5) points no rule applies at all: the
+values are shown and nothing is claimed about them (no variation or assurance icon).
+
+A *sustained shift*: when the shift rule flags a run that is still going at the latest point
+of a segment with limits, or flags runs on both sides of the centre line (the series moved from
+one level to the other), the process has probably moved to a new level. The result then
+prompts "consider recalculating limits" (``recalculate_prompt``), and the points before the
+run that are flagged only for lying on the other side of the centre line are not classed as
+special cause: they are the old level, not a signal.
 
 Each flagged point is classed as ``"improvement"`` or ``"concern"``. Its *side* is "high" or
 "low": for the side-based rules (beyond-limit, shift, two-of-three) it is the side of the
@@ -41,7 +56,8 @@ trough) takes the direction of the trend it ends. A high point is an improvement
 is better (``improvement="up"``) and a concern when lower is better (``improvement="down"``);
 a low point the other way round.
 
-The variation icon reflects the latest point: ``"common-cause"`` when it is not flagged,
+The variation icon reflects the latest point: ``None`` when the latest segment has fewer
+than ``min_points_for_rules`` points, ``"common-cause"`` when the point is not flagged,
 otherwise ``"improvement-high"``, ``"improvement-low"``, ``"concern-high"`` or
 ``"concern-low"``.
 
@@ -58,7 +74,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -75,6 +91,7 @@ __all__ = [
     "TWO_SIGMA_FACTOR",
     "SpcPoint",
     "SpcResult",
+    "SpcSegment",
     "SpcSettings",
     "analyse",
 ]
@@ -109,24 +126,94 @@ _ABS_TOL = 1e-12
 
 @dataclass(frozen=True)
 class SpcSettings:
-    """Lengths used by the special cause rules.
+    """Lengths used by the special cause rules and the baseline.
 
     ``shift_length``: points in a row on one side of the centre line (at least 2).
     ``trend_length``: points in a row, each strictly higher (or lower) than the one before,
     counting points rather than steps (at least 2).
-    ``min_points_for_limits``: the fewest points for which process limits are calculated
-    (at least 2, since a moving range needs two points); below it the chart is a run chart.
+    ``min_points_for_limits``: the fewest points in a segment for which process limits are
+    calculated (at least 2, since a moving range needs two points); below it the segment is a
+    run chart.
+    ``baseline_points``: how many of a segment's first points the limits are calculated from
+    (never fewer than ``min_points_for_limits``).
+    ``min_points_for_rules``: below this many points in a segment no rule is applied and no
+    variation is claimed (at least 2; never more than ``min_points_for_limits``).
+    ``run_shift_length`` and ``run_trend_length``: the shift and trend lengths on a run chart
+    (Making Data Count's run chart rules: 6 points on one side of the median, 5 rising or
+    falling).
     """
 
     shift_length: int = 7
     trend_length: int = 7
-    min_points_for_limits: int = 13
+    min_points_for_limits: int = 12
+    baseline_points: int = 20
+    min_points_for_rules: int = 5
+    run_shift_length: int = 6
+    run_trend_length: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("shift_length", "trend_length", "min_points_for_limits"):
+        for name in (
+            "shift_length",
+            "trend_length",
+            "min_points_for_limits",
+            "baseline_points",
+            "min_points_for_rules",
+            "run_shift_length",
+            "run_trend_length",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 2:
                 raise ValueError(f"{name} must be a whole number of at least 2, not {value!r}")
+
+    @property
+    def baseline_length(self) -> int:
+        return max(self.baseline_points, self.min_points_for_limits)
+
+    @property
+    def rules_from(self) -> int:
+        return min(self.min_points_for_rules, self.min_points_for_limits)
+
+
+SEGMENT_LIMITS = "limits"
+SEGMENT_RUN = "run"
+SEGMENT_VALUES = "values"
+
+
+@dataclass
+class SpcSegment:
+    """Points ``start`` to ``end`` (exclusive) between changes in the process.
+
+    ``kind`` is ``"limits"`` (XmR chart from a baseline of points ``start`` to
+    ``baseline_end``), ``"run"`` (run chart around the median) or ``"values"`` (too few points
+    for any rule). ``note`` is the change's note for every segment but the first.
+    """
+
+    start: int
+    end: int
+    kind: str
+    centre: float | None
+    mean: float | None
+    median: float | None
+    mean_moving_range: float | None
+    upper_limit: float | None = None
+    lower_limit: float | None = None
+    upper_two_sigma: float | None = None
+    lower_two_sigma: float | None = None
+    baseline_end: int | None = None
+    note: str | None = None
+    sustained_shift: bool = False
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+    @property
+    def has_limits(self) -> bool:
+        return self.kind == SEGMENT_LIMITS
+
+    @property
+    def baseline_size(self) -> int:
+        return 0 if self.baseline_end is None else self.baseline_end - self.start
 
 
 @dataclass
@@ -174,14 +261,78 @@ class SpcResult:
     improvement: Direction
     target: float | None
     settings: SpcSettings
-    variation_icon: str
+    variation_icon: str | None
     assurance_icon: str | None
     rules_text: str
+    segments: list[SpcSegment] = field(default_factory=list)
 
     @property
     def latest(self) -> SpcPoint | None:
         """The last point, or ``None`` when there is no data."""
         return self.points[-1] if self.points else None
+
+    @property
+    def latest_segment(self) -> SpcSegment | None:
+        return self.segments[-1] if self.segments else None
+
+    @property
+    def rules_apply(self) -> bool:
+        """True when the latest segment has enough points for any rule (and any claim)."""
+        segment = self.latest_segment
+        return segment is not None and segment.kind != SEGMENT_VALUES
+
+    @property
+    def points_needed(self) -> int:
+        """Points needed in the latest segment before a rule can be applied."""
+        return self.settings.rules_from
+
+    @property
+    def points_in_latest_segment(self) -> int:
+        segment = self.latest_segment
+        return 0 if segment is None else segment.size
+
+    @property
+    def recalculate_prompt(self) -> bool:
+        """True when the latest segment shows a sustained shift (see the module docstring): the
+        process has moved, so limits from the old baseline no longer describe it."""
+        segment = self.latest_segment
+        return segment is not None and segment.sustained_shift
+
+    @property
+    def latest_is_high(self) -> bool:
+        """True when the latest point's special cause lies on the high side (or rises)."""
+        latest = self.latest
+        return latest is not None and _is_high(latest.variation, self.improvement)
+
+    @property
+    def latest_rule(self) -> str | None:
+        """The rule that best describes the latest point (see ``summary``), or None."""
+        latest = self.latest
+        if latest is None or not latest.rules:
+            return None
+        return _describing_rule(latest.rules, self.rising_at_end, self.latest_is_high)
+
+    @property
+    def rising_at_end(self) -> bool:
+        return self._trend_rising_at_end()
+
+    @property
+    def shift_run_at_end(self) -> int:
+        """Points in a row on the latest point's side of the centre line, in its segment."""
+        return self._shift_run_at_end()
+
+    @property
+    def trend_run_at_end(self) -> int:
+        """Points in the strictly rising or falling run that ends with the latest point."""
+        return self._trend_run_at_end()
+
+    def beyond_two_sigma_in_last_three(self, high: bool) -> int:
+        return self._beyond_two_sigma_in_last_three(high)
+
+    @property
+    def changes(self) -> list[SpcSegment]:
+        """The segments that start with a change in the process."""
+        return self.segments[1:]
 
     @property
     def centre_name(self) -> str:
@@ -201,8 +352,12 @@ class SpcResult:
         if latest is None:
             return f"{measure} has no data yet."
         value = _format_number(latest.value)
-        if len(self.points) == 1:
-            return f"{measure} has one point so far ({value}): too few points to judge variation."
+        if not self.rules_apply:
+            return (
+                f"{measure}: too few points to judge variation "
+                f"({self.points_in_latest_segment} of {self.points_needed} needed; "
+                f"latest value {value})."
+            )
         not_yet = (
             ""
             if self.has_limits
@@ -247,20 +402,26 @@ class SpcResult:
             f"than 2 sigma {above} the mean: {conclusion}."
         )
 
+    def _latest_values(self) -> list[float]:
+        segment = self.latest_segment
+        return self.values if segment is None else self.values[segment.start : segment.end]
+
     def _shift_run_at_end(self) -> int:
         """Length of the run of points on the latest point's side of the centre line."""
-        side = _compare(self.values[-1], self.centre)
+        values = self._latest_values()
+        side = _compare(values[-1], self.centre)
         run = 0
-        for value in reversed(self.values):
+        for value in reversed(values):
             if side == 0 or _compare(value, self.centre) != side:
                 break
             run += 1
         return run
 
     def _trend_direction_at_end(self) -> int:
-        if len(self.values) < 2:
+        values = self._latest_values()
+        if len(values) < 2:
             return 0
-        return _compare(self.values[-1], self.values[-2])
+        return _compare(values[-1], values[-2])
 
     def _trend_rising_at_end(self) -> bool:
         return self._trend_direction_at_end() > 0
@@ -270,9 +431,10 @@ class SpcResult:
         direction = self._trend_direction_at_end()
         if direction == 0:
             return 1
+        values = self._latest_values()
         run = 1
-        for i in range(len(self.values) - 1, 0, -1):
-            if _compare(self.values[i], self.values[i - 1]) != direction:
+        for i in range(len(values) - 1, 0, -1):
+            if _compare(values[i], values[i - 1]) != direction:
                 break
             run += 1
         return run
@@ -280,7 +442,7 @@ class SpcResult:
     def _beyond_two_sigma_in_last_three(self, high: bool) -> int:
         if self.upper_two_sigma is None or self.lower_two_sigma is None:
             return 0
-        last_three = self.values[-3:]
+        last_three = self._latest_values()[-3:]
         if high:
             return sum(_compare(v, self.upper_two_sigma) > 0 for v in last_three)
         return sum(_compare(v, self.lower_two_sigma) < 0 for v in last_three)
@@ -293,14 +455,15 @@ def analyse(
     improvement: Direction = "up",
     target: float | None = None,
     settings: SpcSettings = SpcSettings(),
+    changes: Mapping[int, str] | None = None,
 ) -> SpcResult:
     """Analyse a series in time order and return its chart, flagged points and icons.
 
     ``labels`` default to "1", "2", ... and must match ``values`` in length. Values must be
-    finite numbers. With fewer than ``settings.min_points_for_limits`` points the result is a
-    run chart around the median (no limits, no assurance). An empty series gives a result with
-    no points, a "common-cause" variation icon and a summary saying there is no data yet. See
-    the module docstring for the rules.
+    finite numbers. ``changes`` maps the index of the first point after a change in the
+    process to the change's note (an index past the last point starts an empty segment; index
+    0 or below is ignored). The top-level centre and limits are the latest segment's. See the
+    module docstring for the baseline and the rules.
     """
     if improvement not in ("up", "down"):
         raise ValueError(f'improvement must be "up" or "down", not {improvement!r}')
@@ -316,33 +479,44 @@ def analyse(
     target_value = None if target is None else float(target)
 
     n = len(xs)
-    mean = statistics.fmean(xs) if xs else 0.0
-    median = float(statistics.median(xs)) if xs else 0.0
-    moving_ranges = [abs(xs[i] - xs[i - 1]) for i in range(1, n)]
-    mean_mr = statistics.fmean(moving_ranges) if moving_ranges else None
-    has_limits = n >= settings.min_points_for_limits and mean_mr is not None
-
-    upper = lower = upper_2s = lower_2s = None
-    if has_limits and mean_mr is not None:
-        upper = mean + LIMIT_FACTOR * mean_mr
-        lower = mean - LIMIT_FACTOR * mean_mr
-        upper_2s = mean + TWO_SIGMA_FACTOR * mean_mr
-        lower_2s = mean - TWO_SIGMA_FACTOR * mean_mr
-    centre = mean if has_limits else median
+    breaks = sorted({min(i, n): note for i, note in (changes or {}).items() if i > 0}.items())
+    bounds = [(0, None), *breaks]
+    segments = [
+        _segment(xs, start, bounds[k + 1][0] if k + 1 < len(bounds) else n, note, settings)
+        for k, (start, note) in enumerate(bounds)
+    ]
 
     flags: list[set[str]] = [set() for _ in xs]
-    if upper is not None and lower is not None:
-        for i, x in enumerate(xs):
-            if _compare(x, upper) > 0 or _compare(x, lower) < 0:
-                flags[i].add(RULE_BEYOND_LIMIT)
-    for i in _shift_points(xs, centre, settings.shift_length):
-        flags[i].add(RULE_SHIFT)
-    trend_direction = _trend_points(xs, settings.trend_length)
-    for i in trend_direction:
-        flags[i].add(RULE_TREND)
-    if upper_2s is not None and lower_2s is not None:
-        for i in _two_of_three_points(xs, upper_2s, lower_2s):
-            flags[i].add(RULE_TWO_OF_THREE)
+    trend_direction: dict[int, int] = {}
+    centres: list[float] = [0.0] * n
+    for seg in segments:
+        if seg.kind == SEGMENT_VALUES or seg.centre is None:
+            continue
+        part = xs[seg.start : seg.end]
+        for i in range(seg.start, seg.end):
+            centres[i] = seg.centre
+        if seg.upper_limit is not None and seg.lower_limit is not None:
+            for i in range(seg.start, seg.end):
+                if _compare(xs[i], seg.upper_limit) > 0 or _compare(xs[i], seg.lower_limit) < 0:
+                    flags[i].add(RULE_BEYOND_LIMIT)
+        shift_length, trend_length = (
+            (settings.shift_length, settings.trend_length)
+            if seg.has_limits
+            else (settings.run_shift_length, settings.run_trend_length)
+        )
+        shifted = _shift_points(part, seg.centre, shift_length)
+        for i in shifted:
+            flags[seg.start + i].add(RULE_SHIFT)
+        for i, direction in _trend_points(part, trend_length).items():
+            flags[seg.start + i].add(RULE_TREND)
+            trend_direction[seg.start + i] = direction
+        if seg.upper_two_sigma is not None and seg.lower_two_sigma is not None:
+            for i in _two_of_three_points(part, seg.upper_two_sigma, seg.lower_two_sigma):
+                flags[seg.start + i].add(RULE_TWO_OF_THREE)
+        new_level = _new_level_start(part, seg.centre, shifted)
+        if seg.has_limits and new_level is not None:
+            seg.sustained_shift = True
+            _drop_old_level(xs, flags, seg, seg.start + new_level)
 
     points: list[SpcPoint] = []
     highs: list[bool | None] = []
@@ -350,37 +524,114 @@ def analyse(
         rules = [rule for rule in _RULE_ORDER if rule in flags[i]]
         high: bool | None = None
         if flags[i] & _SIDE_RULES:
-            high = _compare(x, centre) > 0
+            high = _compare(x, centres[i]) > 0
         elif RULE_TREND in flags[i]:
             high = trend_direction[i] > 0
         variation = None if high is None else _variation(high, improvement)
         highs.append(high)
         points.append(SpcPoint(index=i, label=name, value=x, rules=rules, variation=variation))
 
-    variation_icon = COMMON_CAUSE
-    if points and points[-1].variation is not None:
-        variation_icon = f"{points[-1].variation}-{'high' if highs[-1] else 'low'}"
+    latest = segments[-1]
+    variation_icon: str | None = None
+    if latest.kind != SEGMENT_VALUES and latest.size:
+        variation_icon = COMMON_CAUSE
+        if points[-1].variation is not None:
+            variation_icon = f"{points[-1].variation}-{'high' if highs[-1] else 'low'}"
 
     return SpcResult(
         labels=names,
         values=xs,
         points=points,
-        centre=centre,
-        mean=mean,
-        median=median,
-        mean_moving_range=mean_mr,
-        upper_limit=upper,
-        lower_limit=lower,
-        upper_two_sigma=upper_2s,
-        lower_two_sigma=lower_2s,
-        has_limits=has_limits,
+        centre=latest.centre if latest.centre is not None else 0.0,
+        mean=latest.mean if latest.mean is not None else 0.0,
+        median=latest.median if latest.median is not None else 0.0,
+        mean_moving_range=latest.mean_moving_range,
+        upper_limit=latest.upper_limit,
+        lower_limit=latest.lower_limit,
+        upper_two_sigma=latest.upper_two_sigma,
+        lower_two_sigma=latest.lower_two_sigma,
+        has_limits=latest.has_limits,
         improvement=improvement,
         target=target_value,
         settings=settings,
         variation_icon=variation_icon,
-        assurance_icon=_assurance(upper, lower, target_value, improvement),
-        rules_text=_rules_text(settings, has_limits),
+        assurance_icon=_assurance(
+            latest.upper_limit, latest.lower_limit, target_value, improvement
+        ),
+        rules_text=_rules_text(settings, latest.has_limits),
+        segments=segments,
     )
+
+
+def _segment(
+    xs: list[float], start: int, end: int, note: str | None, settings: SpcSettings
+) -> SpcSegment:
+    """A segment's centre and limits: from its baseline when it has enough points for them."""
+    part = xs[start:end]
+    if not part:
+        return SpcSegment(start, end, SEGMENT_VALUES, None, None, None, None, note=note)
+    median = float(statistics.median(part))
+    moving_ranges = [abs(part[i] - part[i - 1]) for i in range(1, len(part))]
+    if len(part) < settings.min_points_for_limits:
+        kind = SEGMENT_RUN if len(part) >= settings.rules_from else SEGMENT_VALUES
+        return SpcSegment(
+            start,
+            end,
+            kind,
+            centre=median,
+            mean=statistics.fmean(part),
+            median=median,
+            mean_moving_range=statistics.fmean(moving_ranges) if moving_ranges else None,
+            note=note,
+        )
+    baseline = part[: settings.baseline_length]
+    mean = statistics.fmean(baseline)
+    mean_mr = statistics.fmean(abs(baseline[i] - baseline[i - 1]) for i in range(1, len(baseline)))
+    return SpcSegment(
+        start,
+        end,
+        SEGMENT_LIMITS,
+        centre=mean,
+        mean=mean,
+        median=float(statistics.median(baseline)),
+        mean_moving_range=mean_mr,
+        upper_limit=mean + LIMIT_FACTOR * mean_mr,
+        lower_limit=mean - LIMIT_FACTOR * mean_mr,
+        upper_two_sigma=mean + TWO_SIGMA_FACTOR * mean_mr,
+        lower_two_sigma=mean - TWO_SIGMA_FACTOR * mean_mr,
+        baseline_end=start + len(baseline),
+        note=note,
+    )
+
+
+def _new_level_start(part: list[float], centre: float, shifted: set[int]) -> int | None:
+    """Where the process's new level starts, if it has moved: the start of the latest shift run
+    when that run is still going at the latest point, or when an earlier shift run lay on the
+    other side of the centre line (the series has moved from one level to another)."""
+    runs: list[tuple[int, int]] = []  # (start, side) of each shift run, in time order
+    for i in sorted(shifted):
+        side = _compare(part[i], centre)
+        if not runs or i - 1 not in shifted or runs[-1][1] != side:
+            runs.append((i, side))
+    if not runs:
+        return None
+    start, side = runs[-1]
+    ongoing = len(part) - 1 in shifted
+    moved = any(earlier_side == -side for _, earlier_side in runs[:-1])
+    return start if ongoing or moved else None
+
+
+def _drop_old_level(xs: list[float], flags: list[set[str]], seg: SpcSegment, start: int) -> None:
+    """Unflag the side-based signals on the far side of the centre before the new level.
+
+    Those points are the process's old level, seen against limits that straddle two levels;
+    calling each of them special cause says nothing the prompt to recalculate does not.
+    """
+    assert seg.centre is not None
+    side = _compare(xs[start], seg.centre)
+    for i in range(seg.start, start):
+        if _compare(xs[i], seg.centre) == -side:
+            flags[i] -= _SIDE_RULES
 
 
 def _compare(a: float, b: float) -> int:
@@ -476,10 +727,8 @@ def _assurance(
 
 
 def _rules_text(settings: SpcSettings, has_limits: bool) -> str:
-    trend = (
-        f"{settings.trend_length} points in a row each rising or each falling "
-        "(equal values break the run)"
-    )
+    length = settings.trend_length if has_limits else settings.run_trend_length
+    trend = f"{length} points in a row each rising or each falling (equal values break the run)"
     if has_limits:
         return (
             f"Process limits: mean ± {LIMIT_FACTOR} × average moving range. "
@@ -494,7 +743,7 @@ def _rules_text(settings: SpcSettings, has_limits: bool) -> str:
         "Process limits are not yet available "
         f"(fewer than {settings.min_points_for_limits} points): this is a run chart around "
         "the median. Special cause: "
-        f"{settings.shift_length} points in a row on one side of the median "
+        f"{settings.run_shift_length} points in a row on one side of the median "
         "(a point on the median breaks the run); "
         f"{trend}."
     )

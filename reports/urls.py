@@ -1,12 +1,22 @@
 from django.urls import path
 
-from .views import dashboards, exports, jobs, pages
+from .views import dashboards, exports, jobs, pages, process_changes
 
 app_name = "reports"
 
 urlpatterns = [
     path("wards/<int:ward_id>/dashboard/", dashboards.ward_dashboard, name="ward_dashboard"),
     path("trusts/<int:trust_id>/dashboard/", dashboards.trust_dashboard, name="trust_dashboard"),
+    path(
+        "trusts/<int:trust_id>/process-changes/add/",
+        process_changes.process_change_add,
+        name="process_change_add",
+    ),
+    path(
+        "trusts/<int:trust_id>/process-changes/<int:change_id>/remove/",
+        process_changes.process_change_remove,
+        name="process_change_remove",
+    ),
     path("rounds/<int:round_id>/report/", jobs.request_ward_report, name="request_ward_report"),
     path("trusts/<int:trust_id>/board-pack/", jobs.request_board_pack, name="request_board_pack"),
     path("rounds/<int:round_id>/report/view/", pages.ward_report_page, name="ward_report_page"),

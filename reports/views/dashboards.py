@@ -34,6 +34,6 @@ def trust_dashboard(request: HttpRequest, trust_id: int) -> HttpResponse:
             "dashboard": dashboard,
             "trust": trust,
             "form": form,
-            "panels": presenters.spc_panels(dashboard),
+            **presenters.trust_page(dashboard, user=request.user),
         },
     )

@@ -21,7 +21,11 @@ def test_board_member_reads_the_trust_and_ward_dashboards(page, live_server, dem
     check_axe(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(trust.name)
     expect(page.get_by_role("table", name=re.compile("Heatmap of wards"))).to_be_visible()
-    expect(page.get_by_text(re.compile("limits are not yet available")).first).to_be_visible()
+    expect(page.get_by_role("heading", name="What needs attention")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("Too few assessments yet to show a trend")).first
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="How we read these charts")).to_be_visible()
 
     page.get_by_label("Service type").select_option("picu")
     with page.expect_navigation():
@@ -69,3 +73,21 @@ def test_board_member_makes_a_board_pack_and_downloads_pdf_and_csv(page, live_se
     text = info.value.path().read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].lower().startswith("trust")
     assert "Willow Ward" in text
+
+
+def test_qi_lead_marks_a_change_in_the_process_on_a_chart(page, live_server, demo_data):
+    trust = Trust.objects.get()
+    sign_in(page, live_server, "demo.qi", DEMO_PASSWORD)
+    visit(page, f"{live_server.url}/trusts/{trust.pk}/dashboard/")
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("Mark a change in the process")).first.click()
+    check_axe(page)
+    expect(page.get_by_text(re.compile("Who sees this"))).to_be_visible()
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("4")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("What changed?").fill("New model of care")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Mark the change").click()
+    check_axe(page)
+    expect(page.get_by_text(re.compile("New model of care")).first).to_be_visible()

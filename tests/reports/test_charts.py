@@ -199,7 +199,7 @@ def test_spc_chart_widens_axis_for_values_outside_scale():
 
 def test_spc_chart_with_no_points_says_no_data():
     svg = spc_chart(make_result([]), title="S", id_prefix="spc")
-    assert "No data yet" in texts(parse(svg))
+    assert "No signed assessments yet" in texts(parse(svg))
 
 
 def test_spc_chart_rejects_unsafe_id_prefix():
@@ -325,3 +325,27 @@ def test_labels_match_the_making_data_count_words():
     assert ASSURANCE_LABELS["pass"] == "Consistently meets the target"
     assert ASSURANCE_LABELS["fail"] == "Consistently misses the target"
     assert ASSURANCE_LABELS["hit-and-miss"] == "Hit and miss"
+
+
+def test_spc_chart_shows_the_baseline_and_a_marked_change():
+    from reports.spc import analyse
+
+    values = [2.0, 2.2] * 7 + [3.0, 3.1] * 7
+    result = analyse(values, changes={14: "New model of care"})
+    svg = spc_chart(result, title="Overall", id_prefix="spc", headline="Overall is stable")
+    root = assert_accessible(svg, id_prefix="spc", title="Overall")
+    shown = texts(root)
+    assert "Change: New model of care" in shown
+    assert "Baseline (14 points)" in shown
+    desc = root.find("{http://www.w3.org/2000/svg}desc").text
+    assert desc.startswith("Overall is stable.")
+    assert "New model of care" in desc
+    sizes = [int(t.get("font-size")) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert min(sizes) >= 12
+
+
+def test_spc_chart_below_five_points_draws_no_centre_line():
+    from reports.spc import analyse
+
+    shown = texts(parse(spc_chart(analyse([2.0, 2.5]), title="S", id_prefix="spc")))
+    assert not [t for t in shown if t.startswith(("Median", "Mean"))]

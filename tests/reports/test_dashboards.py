@@ -104,8 +104,13 @@ def test_trust_dashboard_shows_heatmap_summary_and_spc_for_board_member(client, 
     ).content.decode()
     assert people["ward"].name in page
     assert "app-heat--4" in page
-    assert "Common cause variation" in page or "Special cause" in page
-    assert "limits are not yet available" in page.lower()
+    # Two points: the values, and no claim about variation either way.
+    assert "Too few assessments yet to show a trend (2 of 5 needed)" in page
+    assert "Common cause variation" not in page
+    assert "no significant change" not in page.lower()
+    assert page.count('id="how-we-read-charts"') == 1
+    assert 'href="#how-we-read-charts"' in page
+    assert "What needs attention" in page
     assert "(target 3.0)" in page
 
 

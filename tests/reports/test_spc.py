@@ -12,7 +12,11 @@ BASE_SUM = 330
 BASE_MR_SUM = 58
 
 # A run chart whatever the length, so that the trend rule can be seen on its own.
-NO_LIMITS = SpcSettings(min_points_for_limits=100)
+NO_LIMITS = SpcSettings(min_points_for_limits=100, run_shift_length=7, run_trend_length=7)
+# The whole series as the baseline, so that limits can be worked out over every point.
+WHOLE = SpcSettings(baseline_points=100)
+# Limits from 13 points, as before baselines, for tests written around a 12-point run chart.
+FROM_13 = SpcSettings(min_points_for_limits=13)
 
 
 def flagged(result: SpcResult, rule: str) -> list[int]:
@@ -46,9 +50,9 @@ def test_limits_computed_for_a_known_series():
     assert result.lower_limit == pytest.approx(7.6163, abs=1e-4)
 
 
-def test_limits_need_thirteen_points_by_default():
-    assert not analyse([10, 12] * 6).has_limits  # 12 points
-    assert analyse([10, 12] * 6 + [11]).has_limits  # 13 points
+def test_limits_need_twelve_points_by_default():
+    assert not analyse([10, 12] * 5 + [11]).has_limits  # 11 points
+    assert analyse([10, 12] * 6).has_limits  # 12 points
 
 
 def test_limits_threshold_follows_the_setting():
@@ -62,7 +66,7 @@ def test_limits_threshold_follows_the_setting():
 
 def test_run_chart_below_thirteen_points_uses_the_median_and_has_no_limits():
     values = [1, 2, 3, 10, 12, 10, 12, 10, 12, 30, 40, 50]
-    result = analyse(values, target=5)
+    result = analyse(values, target=5, settings=FROM_13)
     assert not result.has_limits
     assert result.median == 11
     assert result.centre == 11
@@ -76,7 +80,7 @@ def test_run_chart_below_thirteen_points_uses_the_median_and_has_no_limits():
 
 
 def test_run_chart_judges_a_shift_around_the_median_not_the_mean():
-    settings = SpcSettings(shift_length=4)
+    settings = SpcSettings(run_shift_length=4)
     values = [1, 3, 1, 3, 10, 12, 11, 12, 11]
     # Median 10 (sorted: 1,1,3,3,10,11,11,12,12); mean 64/9 = 7.1. Around the median the point
     # at index 4 is on the centre line and breaks the run; around the mean it would be above.
@@ -119,7 +123,10 @@ def test_shift_is_broken_by_a_point_exactly_on_the_mean():
 def test_shift_six_points_below_the_mean_are_flagged_when_shift_length_is_six():
     values = [11, 12, 11, 12, 11, 12, 10.5, 8, 9, 8, 9, 8, 9]
     result = analyse(values, settings=SpcSettings(shift_length=6))
-    assert flagged(result, "shift") == list(range(13))
+    # The run below is still going at the latest point: a sustained shift, so the earlier run
+    # above the mean is the old level, not flagged, and the result asks for new limits.
+    assert flagged(result, "shift") == list(range(7, 13))
+    assert result.recalculate_prompt
     assert result.variation_icon == "concern-low"
 
 
@@ -139,7 +146,7 @@ def test_shift_ignores_equal_values_with_floating_point_noise():
 
 
 def test_trend_six_rising_points_are_not_a_trend():
-    result = analyse([1, 2, 3, 4, 5, 6])
+    result = analyse([1, 2, 3, 4, 5, 6], settings=NO_LIMITS)
     assert flagged(result, "trend") == []
     assert result.variation_icon == "common-cause"
 
@@ -153,14 +160,14 @@ def test_trend_seven_rising_points_are_a_trend_and_all_are_flagged():
 
 def test_trend_is_broken_by_a_tie():
     # 1..6 is six rising points; 6, 6 is a tie, so the run does not reach seven.
-    result = analyse([1, 2, 3, 4, 5, 6, 6, 7])
+    result = analyse([1, 2, 3, 4, 5, 6, 6, 7], settings=NO_LIMITS)
     assert flagged(result, "trend") == []
 
 
 def test_trend_length_setting_changes_the_run_needed():
-    five = analyse([1, 2, 3, 4, 5], settings=SpcSettings(trend_length=5))
+    five = analyse([1, 2, 3, 4, 5], settings=SpcSettings(run_trend_length=5))
     assert flagged(five, "trend") == [0, 1, 2, 3, 4]
-    seven = analyse([1, 2, 3, 4, 5, 6, 7], settings=SpcSettings(trend_length=8))
+    seven = analyse([1, 2, 3, 4, 5, 6, 7], settings=SpcSettings(run_trend_length=8))
     assert flagged(seven, "trend") == []
 
 
@@ -191,7 +198,7 @@ def test_trend_peak_takes_the_direction_of_the_trend_it_ends():
 
 
 def test_trend_within_a_shift_takes_the_side_of_the_centre_line():
-    settings = SpcSettings(shift_length=4, trend_length=4)
+    settings = SpcSettings(run_shift_length=4, run_trend_length=4)
     # Median 20; 1, 2, 3, 4 are both a rising trend and a run below the median.
     result = analyse([20, 20, 20, 20, 20, 1, 2, 3, 4], settings=settings)
     assert result.points[-1].rules == ["shift", "trend"]
@@ -211,7 +218,7 @@ def test_trend_applies_with_limits():
 
 
 def test_beyond_limit_flags_a_point_above_the_upper_limit():
-    result = analyse([*BASE, 25])
+    result = analyse([*BASE, 25], settings=WHOLE)
     # Mean 355/31 = 11.45; mean(MR) = (58 + 13)/30 = 2.37; upper limit 17.75.
     assert result.upper_limit == pytest.approx(355 / 31 + 2.66 * 71 / 30)
     assert any_flagged(result) == [30]
@@ -220,7 +227,7 @@ def test_beyond_limit_flags_a_point_above_the_upper_limit():
 
 
 def test_beyond_limit_below_the_lower_limit_is_improvement_when_lower_is_better():
-    result = analyse([*BASE, 0], improvement="down")
+    result = analyse([*BASE, 0], improvement="down", settings=WHOLE)
     # Mean 330/31 = 10.65; mean(MR) = 70/30 = 2.33; lower limit 4.44.
     assert result.lower_limit == pytest.approx(330 / 31 - 2.66 * 70 / 30)
     assert result.points[30].rules == ["beyond-limit"]
@@ -238,7 +245,7 @@ def test_beyond_limit_above_is_concern_when_lower_is_better():
 
 
 def test_two_of_three_on_the_same_side_flags_those_two_points():
-    result = analyse([*BASE, 16, 11, 16])
+    result = analyse([*BASE, 16, 11, 16], settings=WHOLE)
     # Mean (330 + 43)/33 = 11.30; mean(MR) = (58 + 4 + 5 + 5)/32 = 2.25.
     # Two sigma above: 11.30 + 1.773 × 2.25 = 15.29 (16 is beyond it);
     # upper limit: 11.30 + 2.66 × 2.25 = 17.29 (16 is within it).
@@ -252,7 +259,7 @@ def test_two_of_three_on_the_same_side_flags_those_two_points():
 
 
 def test_two_of_three_on_opposite_sides_does_not_count():
-    result = analyse([*BASE, 16, 11, 6])
+    result = analyse([*BASE, 16, 11, 6], settings=WHOLE)
     # Mean (330 + 33)/33 = 11 exactly; mean(MR) = 72/32 = 2.25, so the two-sigma lines are
     # 7.01 and 14.99 and the limits 5.02 and 16.99: 16 and 6 are each beyond two sigma only.
     assert result.mean == 11
@@ -262,7 +269,7 @@ def test_two_of_three_on_opposite_sides_does_not_count():
 
 
 def test_two_of_three_counts_a_point_beyond_the_limit():
-    result = analyse([*BASE, 19, 11, 16])
+    result = analyse([*BASE, 19, 11, 16], settings=WHOLE)
     # Mean (330 + 46)/33 = 11.39; mean(MR) = (58 + 7 + 8 + 5)/32 = 2.4375.
     # Upper limit 17.88 (19 is beyond it); two sigma 15.72 (16 is beyond it).
     mean = 376 / 33
@@ -308,7 +315,7 @@ def test_assurance_is_none_without_a_target():
 
 
 def test_assurance_is_none_without_limits():
-    assert analyse([10, 12] * 6, target=5).assurance_icon is None
+    assert analyse([10, 12] * 5, target=5).assurance_icon is None
 
 
 # --- edge cases ---------------------------------------------------------------------------
@@ -317,7 +324,7 @@ def test_assurance_is_none_without_limits():
 def test_analyse_empty_series_has_no_points_and_says_there_is_no_data():
     result = analyse([])
     assert result.points == []
-    assert result.variation_icon == "common-cause"
+    assert result.variation_icon is None
     assert result.assurance_icon is None
     assert not result.has_limits
     assert result.mean_moving_range is None
@@ -331,7 +338,7 @@ def test_analyse_single_point():
     assert result.points[0].rules == []
     assert result.centre == 3.5
     assert result.mean_moving_range is None
-    assert result.variation_icon == "common-cause"
+    assert result.variation_icon is None
     assert "3.5" in result.summary("Overall score")
 
 
@@ -396,7 +403,7 @@ def test_summary_common_cause_says_no_significant_change():
 
 
 def test_summary_beyond_the_upper_limit():
-    summary = analyse([*BASE, 25]).summary("Overall score")
+    summary = analyse([*BASE, 25], settings=WHOLE).summary("Overall score")
     assert summary == (
         "Overall score's latest point (25) is above the upper process limit: "
         "special cause improvement."
@@ -404,7 +411,7 @@ def test_summary_beyond_the_upper_limit():
 
 
 def test_summary_shift_below_the_median_on_a_run_chart():
-    settings = SpcSettings(shift_length=4, trend_length=4)
+    settings = SpcSettings(run_shift_length=4, run_trend_length=4)
     summary = analyse([20, 20, 20, 20, 20, 1, 2, 3, 4], settings=settings).summary("Safety")
     assert summary.startswith("Safety has been below the median for 4 rounds in a row")
     assert "special cause concern" in summary
@@ -445,10 +452,137 @@ def test_rules_text_mentions_the_configured_lengths():
 
 
 def test_rules_text_for_a_run_chart_says_limits_are_not_yet_available():
-    text = analyse([10, 12] * 6, settings=SpcSettings(shift_length=5)).rules_text
+    text = analyse(
+        [10, 12] * 6, settings=SpcSettings(run_shift_length=5, min_points_for_limits=13)
+    ).rules_text
     assert "not yet available" in text
     assert "fewer than 13 points" in text
     assert "5 points in a row on one side of the median" in text
-    assert "7 points in a row each rising or each falling" in text
+    assert "5 points in a row each rising or each falling" in text
     assert "2 sigma" not in text
     assert "beyond a limit" not in text
+
+
+# --- baselines (Making Data Count) ----------------------------------------------------------
+
+
+def test_baseline_limits_come_from_the_first_twenty_points_and_are_extended():
+    values = [10.0, 12.0] * 10 + [30.0, 31.0, 30.0]
+    result = analyse(values)
+    segment = result.segments[0]
+    assert segment.baseline_end == 20
+    # Mean 11 and average moving range 2 from the baseline only: the later points move nothing.
+    assert result.mean == 11
+    assert result.mean_moving_range == 2
+    assert result.upper_limit == pytest.approx(11 + 2.66 * 2)
+    assert flagged(result, "beyond-limit") == [20, 21, 22]
+
+
+def test_baseline_uses_every_point_between_the_minimum_and_the_baseline_length():
+    result = analyse([10.0, 12.0] * 7 + [10.0])  # 15 points
+    assert result.has_limits
+    assert result.segments[0].baseline_end == 15
+
+
+def test_baseline_length_follows_the_setting():
+    values = [10.0, 12.0] * 6 + [20.0, 20.0]
+    result = analyse(values, settings=SpcSettings(baseline_points=12))
+    assert result.segments[0].baseline_end == 12
+    assert result.mean == 11
+
+
+def test_change_in_the_process_starts_a_segment_with_its_own_baseline():
+    values = [10.0, 12.0] * 7 + [20.0, 22.0] * 7
+    result = analyse(values, changes={14: "New model of care"})
+    first, second = result.segments
+    assert (first.start, first.end, first.mean) == (0, 14, 11)
+    assert (second.start, second.end, second.mean) == (14, 28, 21)
+    assert second.note == "New model of care"
+    assert result.centre == 21
+    # Judged against its own segment, the new level is not special cause.
+    assert any_flagged(result) == []
+    assert result.variation_icon == "common-cause"
+
+
+def test_change_with_few_points_after_it_shows_them_without_limits_or_claims():
+    values = [10.0, 12.0] * 7 + [20.0, 22.0]
+    result = analyse(values, changes={14: "New model of care"})
+    assert result.segments[-1].kind == "values"
+    assert not result.has_limits
+    assert result.upper_limit is None
+    assert result.variation_icon is None
+    assert not result.rules_apply
+    assert result.points_in_latest_segment == 2
+    assert [i for i in any_flagged(result) if i >= 14] == []
+
+
+def test_change_after_the_latest_point_starts_an_empty_segment():
+    result = analyse([10.0, 12.0] * 7, changes={99: "New model of care"})
+    assert result.segments[-1].size == 0
+    assert result.variation_icon is None
+
+
+def test_run_chart_rules_apply_after_a_change_from_five_points():
+    values = [10.0, 12.0] * 7 + [20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0]
+    result = analyse(values, changes={14: "New ward"})
+    assert result.segments[-1].kind == "run"
+    assert flagged(result, "trend") == list(range(14, 21))
+
+
+# --- no claim without data ------------------------------------------------------------------
+
+
+def test_fewer_than_five_points_get_no_rules_and_no_icons():
+    result = analyse([1.0, 2.0, 3.0, 4.0], target=2)
+    assert not result.rules_apply
+    assert result.variation_icon is None
+    assert result.assurance_icon is None
+    assert any_flagged(result) == []
+    assert "too few points" in result.summary("Overall score")
+    assert "no significant change" not in result.summary("Overall score")
+
+
+def test_two_points_make_no_claim_of_no_significant_change():
+    result = analyse([2.0, 2.1])
+    assert result.variation_icon is None
+    assert "no significant change" not in result.summary("Overall score")
+
+
+def test_five_points_are_a_run_chart_with_rules():
+    result = analyse([1.0, 2.0, 3.0, 4.0, 5.0], settings=SpcSettings(trend_length=5))
+    assert result.rules_apply
+    assert not result.has_limits
+    assert flagged(result, "trend") == [0, 1, 2, 3, 4]
+
+
+# --- sustained shift ------------------------------------------------------------------------
+
+
+def rising(count: int) -> list[float]:
+    # Steadily rising with a wobble: no 7-point trend, but a clear change of level.
+    return [1.0 + 0.1 * i + (0.15 if i % 2 else 0.0) for i in range(count)]
+
+
+def test_sustained_shift_prompts_recalculating_limits_and_spares_the_old_level():
+    result = analyse(rising(16))
+    assert result.recalculate_prompt
+    # The early points below the mean are the old level, not a run of concern.
+    assert [p.index for p in result.points if p.variation == "concern"] == []
+    assert result.variation_icon == "improvement-high"
+
+
+def test_shift_that_has_ended_does_not_prompt_recalculation():
+    values = [10.0, 12.0] * 3 + [14.0] * 7 + [10.0, 12.0, 11.0]
+    result = analyse(values)
+    assert flagged(result, "shift")
+    assert not result.recalculate_prompt
+
+
+def test_run_chart_uses_the_making_data_count_run_chart_lengths():
+    # Six points above the median in a row, on a 14-point run chart: a shift.
+    values = [1.0, 1.2, 1.1, 1.3, 1.0, 1.2, 1.1, 1.3, 3.0, 3.1, 3.2, 3.0, 3.1, 3.3]
+    result = analyse(values, settings=SpcSettings(min_points_for_limits=20))
+    assert not result.has_limits
+    assert flagged(result, "shift") == [8, 9, 10, 11, 12, 13]
+    # Five rising points: a trend on a run chart.
+    assert flagged(analyse([1, 2, 3, 4, 5, 4, 3]), "trend") == [0, 1, 2, 3, 4]

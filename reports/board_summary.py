@@ -1,0 +1,193 @@
+"""The board summary: what needs the board's attention, at the top of the trust dashboard and the
+board pack. Reads (a fixed number of queries, whatever the number of wards) and the presenter
+that both templates include (templates/reports/_board_summary.html).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Action, Rating, ScorerGroup, Signature, SignatureDecision
+from standards.models import Trust
+
+from .headlines import headline, number_text
+from .models import ProcessChange
+from .process_changes import change_indexes
+from .selectors import signed_agreed
+from .spc import CONCERN, SpcSettings, analyse
+from .spc_panels import SpcPanel
+
+TOP_GAPS = 3
+# The section developer B adds for the lived experience leaders' words (same id on both pages).
+RESERVATIONS_ANCHOR = "lived-experience-voice"
+
+
+def ward_key(ward_id: int) -> str:
+    return f"ward:{ward_id}:overall"
+
+
+@dataclass
+class Item:
+    """One line of the summary: what it is about, where its detail is, and what it says."""
+
+    name: str
+    url: str
+    text: str
+
+
+@dataclass
+class BoardSummary:
+    concerns: list[Item] = field(default_factory=list)
+    gaps: list[Item] = field(default_factory=list)
+    overdue: list[Item] = field(default_factory=list)
+    overdue_total: int = 0
+    reservations: int = 0
+    declines: int = 0
+    reservations_url: str = f"#{RESERVATIONS_ANCHOR}"
+
+    @property
+    def nothing_to_report(self) -> bool:
+        return not (
+            self.concerns or self.gaps or self.overdue or self.reservations or self.declines
+        )
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def ward_overall_trends(*, ward_ids: list[int]) -> dict[int, list[tuple[str, float, object]]]:
+    """Each ward's overall agreed mean per signed round, oldest first (one query)."""
+    rows = (
+        signed_agreed(round__ward_id__in=ward_ids)
+        .values("round__ward_id", "round_id", "round__label")
+        .annotate(mean=Avg("level"), first=Min("round__signed_at"))
+        .order_by("round__ward_id", "first", "round_id")
+    )
+    trends: dict[int, list[tuple[str, float, object]]] = defaultdict(list)
+    for row in rows:
+        trends[row["round__ward_id"]].append(
+            (str(row["round__label"]), float(row["mean"]), row["first"])
+        )
+    return trends
+
+
+def overall_gaps(*, round_ids: list[int]) -> dict[int, float]:
+    """Lived experience minus staff, overall, per round with both groups' ratings (one query)."""
+    means: dict[int, dict[str, float]] = defaultdict(dict)
+    for row in (
+        Rating.objects.filter(
+            scorer__round_id__in=round_ids,
+            scorer__submitted_at__isnull=False,
+            level__isnull=False,
+        )
+        .values("scorer__round_id", "scorer__group")
+        .annotate(mean=Avg("level"))
+    ):
+        means[row["scorer__round_id"]][row["scorer__group"]] = float(row["mean"])
+    staff, lived = ScorerGroup.STAFF, ScorerGroup.LIVED_EXPERIENCE
+    return {rid: m[lived] - m[staff] for rid, m in means.items() if staff in m and lived in m}
+
+
+def signature_decisions(*, round_ids: list[int]) -> dict[str, int]:
+    """How many live signatures in these rounds were given with reservations or declined."""
+    rows = (
+        Signature.objects.filter(
+            round_id__in=round_ids,
+            voided_at__isnull=True,
+            decision__in=[SignatureDecision.RESERVATIONS, SignatureDecision.DECLINED],
+        )
+        .values("decision")
+        .annotate(count=Count("pk"))
+    )
+    return {row["decision"]: row["count"] for row in rows}
+
+
+def overdue_actions(*, trust: Trust, ward_ids: list[int]) -> dict[int, int]:
+    """Open actions past their due date, per ward (one query)."""
+    today = timezone.localdate()
+    rows = (
+        Action.objects.filter(ward__site__trust=trust, ward_id__in=ward_ids)
+        .open()
+        .values("ward_id")
+        .annotate(overdue=Count("pk", filter=Q(due_date__lt=today)))
+    )
+    return {row["ward_id"]: row["overdue"] for row in rows if row["overdue"]}
+
+
+# --- presenter -------------------------------------------------------------------------------
+
+
+def _gap_words(gap: float) -> str:
+    side = "higher" if gap > 0 else "lower"
+    sign = "+" if gap > 0 else "\u2212"
+    return f"{sign}{number_text(abs(gap))}: lived experience rated the ward {side} than staff"
+
+
+def board_summary(
+    *,
+    trust: Trust,
+    wards: list,
+    panels: list[SpcPanel],
+    changes: dict[str, list[ProcessChange]],
+    spc: SpcSettings,
+    chart_url: str = "",
+    ward_url=None,
+) -> BoardSummary:
+    """Which wards and commitments show special cause concern at their latest point, the
+    largest perception gaps, reservations and declines, and overdue actions.
+
+    ``wards`` carry ``latest_round_id`` (as selectors.trust_wards annotates them); ``panels``
+    are the trust-wide SPC panels; ``chart_url`` prefixes the charts' anchors and ``ward_url``
+    (a ward id to a link; the ward dashboard by default) says where a ward's detail is.
+    """
+    _ward_url = ward_url or _ward_dashboard_url
+    summary = BoardSummary()
+    for panel in panels:
+        if panel.result.latest and panel.result.latest.variation == CONCERN:
+            summary.concerns.append(
+                Item(panel.title, f"{chart_url}#{panel.anchor}", panel.headline.text)
+            )
+    ward_ids = [w.pk for w in wards]
+    by_id = {w.pk: w for w in wards}
+    for ward_id, points in ward_overall_trends(ward_ids=ward_ids).items():
+        ward = by_id[ward_id]
+        starts = [p[2] for p in points]
+        result = analyse(
+            [p[1] for p in points],
+            [p[0] for p in points],
+            settings=spc,
+            changes=change_indexes(starts, changes.get(ward_key(ward_id), [])),
+        )
+        if result.latest and result.latest.variation == CONCERN:
+            words = headline(result, f"{ward.name}'s overall score")
+            summary.concerns.append(Item(ward.name, _ward_url(ward_id), words.text))
+
+    round_to_ward = {w.latest_round_id: w for w in wards if w.latest_round_id}
+    gaps = overall_gaps(round_ids=list(round_to_ward))
+    for rid, gap in sorted(gaps.items(), key=lambda item: -abs(item[1]))[:TOP_GAPS]:
+        ward = round_to_ward[rid]
+        summary.gaps.append(Item(ward.name, _ward_url(ward.pk), _gap_words(gap)))
+
+    decisions = signature_decisions(round_ids=list(round_to_ward))
+    summary.reservations = decisions.get(SignatureDecision.RESERVATIONS, 0)
+    summary.declines = decisions.get(SignatureDecision.DECLINED, 0)
+
+    for ward_id, count in sorted(
+        overdue_actions(trust=trust, ward_ids=ward_ids).items(),
+        key=lambda item: (-item[1], by_id[item[0]].name),
+    ):
+        summary.overdue_total += count
+        noun = "action" if count == 1 else "actions"
+        summary.overdue.append(
+            Item(by_id[ward_id].name, _ward_url(ward_id), f"{count} overdue {noun}")
+        )
+    return summary
+
+
+def _ward_dashboard_url(ward_id: int) -> str:
+    return reverse("reports:ward_dashboard", args=[ward_id])
