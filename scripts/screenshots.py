@@ -63,7 +63,18 @@ def main(base: str, out_dir: Path) -> None:
             pdf = Path(tmp) / "pack.pdf"
             download.value.save_as(pdf)
             subprocess.run(
-                ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf), str(out_dir / "board-pack-page")],
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "80",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    str(pdf),
+                    str(out_dir / "board-pack-page"),
+                ],
                 check=True,
             )
         browser.close()
