@@ -47,9 +47,12 @@ def main(base: str, out_dir: Path) -> None:
         page.wait_for_load_state("load")
         page.get_by_role("link", name="Trust dashboard").first.click()
         page.wait_for_load_state("load")
+        # The board summary: what a board member reads first.
+        page.get_by_role("heading", name="What needs attention").scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -16)")
         page.screenshot(path=str(out_dir / "trust-dashboard.png"), full_page=False)
         dashboard = page.url
-        page.get_by_role("button", name="Make the board pack").first.click()
+        page.get_by_role("button", name="Make board pack").first.click()
         page.wait_for_load_state("load")
         for _ in range(120):
             link = page.get_by_role("link", name="Download")
@@ -78,7 +81,7 @@ def main(base: str, out_dir: Path) -> None:
                 check=True,
             )
         browser.close()
-        print(f"Saved screenshots of {dashboard} and the board pack's first page in {out_dir}")
+        print(f"Saved screenshots of {dashboard} and the board pack's second page in {out_dir}")
 
 
 if __name__ == "__main__":
