@@ -204,3 +204,11 @@ def test_scores_export_as_xlsx_holds_numbers(client, half_way_round, board_membe
     )
     assert row["Mean agreed score (0 to 4)"] == 2.3
     assert row["Percentage of maximum"] == 56
+
+
+def test_scores_export_rows_take_five_queries(django_assert_num_queries, half_way_round):
+    from reports import exports
+
+    rows = exports.trust_dataset(trust=half_way_round.ward.site.trust, dataset="scores").rows
+    with django_assert_num_queries(5):
+        assert len(list(rows)) == 13
