@@ -29,7 +29,8 @@ SMALLEST_CHART_TEXT = """() => {
 UNLABELLED_SCROLLERS = """() => [...document.querySelectorAll('main *')]
     .filter(el => el.scrollWidth > el.clientWidth + 1
         && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
-    .filter(el => el.tabIndex < 0 || !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')))
+    .filter(el => el.tabIndex < 0
+        || !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')))
     .map(el => el.outerHTML.slice(0, 120))"""
 
 
