@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
 
 from assessments.models import Round
 from standards.models import Trust
@@ -21,6 +23,24 @@ class JobStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = [JobStatus.QUEUED, JobStatus.RUNNING]
+
+
+def trust_slug(trust: Trust) -> str:
+    """A short name for file names: the trust's ODS code if it has one, else its name."""
+    slug = slugify(trust.code or trust.name) or f"trust-{trust.pk}"
+    return slug if slug.endswith("trust") else f"{slug}-trust"
+
+
+def report_file_name(
+    *, kind: str, round: Round | None = None, trust: Trust | None = None, made_at=None
+) -> str:
+    """What a report's PDF is called when downloaded: `willow-ward-2026-q4-assessment.pdf`,
+    `demo-trust-board-pack-2026-11.pdf` (the month the pack was made)."""
+    if kind == ReportKind.BOARD_PACK:
+        made_at = timezone.localtime(made_at) if made_at else timezone.localtime()
+        return f"{trust_slug(trust)}-board-pack-{made_at:%Y-%m}.pdf"
+    parts = [slugify(round.ward.name) or f"ward-{round.ward_id}", slugify(round.label)]
+    return "-".join([p for p in parts if p] + ["assessment"]) + ".pdf"
 
 
 def report_path(instance: "ReportJob", filename: str) -> str:
@@ -92,9 +112,9 @@ class ReportJob(models.Model):
 
     @property
     def filename(self) -> str:
-        if self.kind == ReportKind.BOARD_PACK:
-            return f"board-pack-{self.trust_id}-{self.created_at:%Y-%m-%d}.pdf"
-        return f"ward-assessment-{self.round_id}.pdf"
+        return report_file_name(
+            kind=self.kind, round=self.round, trust=self.trust, made_at=self.created_at
+        )
 
 
 class Target(models.Model):

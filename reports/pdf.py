@@ -50,6 +50,9 @@ Progress = Callable[[int, int, str], None]
 STYLESHEET = "css/print.css"
 # The heatmap palette, the same file the pages use (reports.heat).
 HEAT_STYLESHEET = "css/heat.css"
+# Tagged PDF/UA: a structure tree a screen reader can follow, the document's language and title
+# (from <html lang> and <title>) and bookmarks from the headings.
+PDF_VARIANT = "pdf/ua-1"
 # At most this many progress reports for the ward pages (one every 2%).
 PROGRESS_STEPS = 50
 OVERALL = 0
@@ -112,7 +115,7 @@ class Renderer:
 
     def pdf(self, documents: list) -> bytes:
         pages = [page for document in documents for page in document.pages]
-        return documents[0].copy(pages).write_pdf()
+        return documents[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def _safe(svg: str) -> SafeString:

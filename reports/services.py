@@ -9,6 +9,7 @@ someone next looks at it.
 
 import datetime
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -16,7 +17,7 @@ import redis
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -213,6 +214,9 @@ def enqueue_job(job: ReportJob) -> bool:
 def _send(job: ReportJob) -> bool:
     from .tasks import generate_report
 
+    if settings.REPORTS_RUN_IN_BACKGROUND_THREAD and generate_report.app.conf.task_always_eager:
+        start_background_thread(job_id=job.pk)
+        return True
     if broker_status() == "unavailable":
         log.warning("Report job %s not sent: the broker is unavailable", job.pk)
         return False
@@ -229,6 +233,33 @@ def _send(job: ReportJob) -> bool:
         log.exception("Report job %s failed while running in-process", job.pk)
         fail_job(job_id=job.pk, reason=GENERIC_FAILURE)
     return True
+
+
+def start_background_thread(*, job_id: int) -> threading.Thread:
+    """The embedded default (no Redis, no worker): make the report in a thread of the web
+    process, after the response, so the page that asked returns at once and the job page shows
+    progress as it would with a worker."""
+    thread = threading.Thread(
+        target=_run_in_thread, kwargs={"job_id": job_id}, name=f"report-job-{job_id}", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _run_in_thread(*, job_id: int) -> None:
+    try:
+        run_job(job_id=job_id)
+    except Exception:
+        # run_job fails the job itself for anything but a transient error; with no worker to
+        # retry it later, a transient error fails it too (the job page offers "Try again").
+        log.exception("Report job %s failed in its background thread", job_id)
+        try:
+            fail_job(job_id=job_id, reason=GENERIC_FAILURE)
+        except Exception:
+            log.exception("Report job %s: could not even record the failure", job_id)
+    finally:
+        # The thread had its own database connection: close it, or it stays open for good.
+        connection.close()
 
 
 def recover_stalled_jobs() -> int:

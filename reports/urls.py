@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards, exports, jobs
+from .views import dashboards, exports, jobs, pages
 
 app_name = "reports"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("trusts/<int:trust_id>/dashboard/", dashboards.trust_dashboard, name="trust_dashboard"),
     path("rounds/<int:round_id>/report/", jobs.request_ward_report, name="request_ward_report"),
     path("trusts/<int:trust_id>/board-pack/", jobs.request_board_pack, name="request_board_pack"),
+    path("rounds/<int:round_id>/report/view/", pages.ward_report_page, name="ward_report_page"),
+    path("trusts/<int:trust_id>/board-pack/view/", pages.board_pack_page, name="board_pack_page"),
     path("reports/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("reports/<int:job_id>/download/", jobs.job_download, name="job_download"),
     path("reports/<int:job_id>/retry/", jobs.job_retry, name="job_retry"),

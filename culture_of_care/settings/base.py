@@ -225,6 +225,11 @@ CACHES = {
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# With no worker, a report is made in a thread of the web process after the response (see
+# reports.services.start_background_thread), not inside the request that asked for it.
+REPORTS_RUN_IN_BACKGROUND_THREAD = env.bool(
+    "REPORTS_RUN_IN_BACKGROUND_THREAD", default=not REDIS_URL
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

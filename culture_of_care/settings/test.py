@@ -14,3 +14,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Reports are made inside the request in tests (the in-process tests check the result at once);
+# tests of the background thread turn it on.
+REPORTS_RUN_IN_BACKGROUND_THREAD = False

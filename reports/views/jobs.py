@@ -108,5 +108,6 @@ def job_status(job: ReportJob) -> dict:
         "text": text,
         "error": job.error,
         "size": size,
+        "filename": job.filename,
         "download_url": reverse("reports:job_download", args=[job.pk]) if size else None,
     }

@@ -46,7 +46,8 @@ def test_board_member_makes_a_board_pack_and_downloads_pdf_and_csv(page, live_se
     with page.expect_navigation():
         page.get_by_role("button", name="Make board pack").click()
     check_axe(page)
-    # On the embedded default the job runs in-process, so it is ready at once.
+    # Tests make reports inside the request (REPORTS_RUN_IN_BACKGROUND_THREAD is off), so it is
+    # ready at once; tests/browser/test_report_pages.py waits for one made in the background.
     download_link = page.get_by_role("link", name=re.compile("Download the PDF"))
     expect(download_link).to_be_visible()
     with page.expect_download() as info:

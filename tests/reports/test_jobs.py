@@ -236,7 +236,7 @@ def test_ward_report_is_made_in_process_and_downloaded(
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].startswith("attachment;")
-    assert f"ward-assessment-{round.pk}.pdf" in download["Content-Disposition"]
+    assert 'filename="willow-ward-2026-q4-assessment.pdf"' in download["Content-Disposition"]
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
 
 
