@@ -16,7 +16,7 @@ NARROW = {"width": 320, "height": 800}
 # The smallest chart text on the page in CSS pixels, as drawn: font size times the SVG's scale.
 SMALLEST_CHART_TEXT = """() => {
     let smallest = Infinity;
-    for (const svg of document.querySelectorAll('.app-chart svg[viewBox]')) {
+    for (const svg of document.querySelectorAll('figure.app-chart svg[viewBox]')) {
         const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
         for (const text of svg.querySelectorAll('text')) {
             smallest = Math.min(smallest, parseFloat(text.getAttribute('font-size')) * scale);
