@@ -2,6 +2,10 @@
 
 Only presentation attributes are used: the CSP forbids inline styles, and PDFs have no stylesheet.
 Colours meet 3:1 against white and every meaning is also carried by a shape or by text.
+Every number written in a chart or its summary goes through assessments.rules, as on the pages;
+only the plotted positions use the exact values. Text is at least 12 units high, and the pages
+show charts at no less than their natural width (scrolling sideways in a narrow window rather
+than shrinking), so on screen chart text is never smaller than 12px.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.utils.html import escape
+
+from assessments import rules
 
 if TYPE_CHECKING:
     from reports.spc import SpcPoint, SpcResult
@@ -111,7 +117,7 @@ def _grid(
     for tick in ticks:
         (a, b), p = span, at(tick)
         if vertical:
-            out += [_line(p, a, p, b), _text(p, a - 8, label(tick), 11, "middle")]
+            out += [_line(p, a, p, b), _text(p, a - 8, label(tick), 12, "middle")]
         else:
             out += [_line(a, p, b, p), _text(a - 8, p + 4, label(tick), size, "end")]
     return out
@@ -284,7 +290,7 @@ def spc_chart(
     *,
     title: str,
     id_prefix: str,
-    value_format: str = "{:.1f}",
+    value_format: Label = rules.score_text,
     y_min: float = 0,
     y_max: float = 4,
     headline: str | None = None,
@@ -292,7 +298,7 @@ def spc_chart(
     """An XmR chart (a run chart around the median before limits are available), Making Data
     Count style, with its baselines and marked changes in the process. ``headline`` leads the
     description when given."""
-    fmt = value_format.format
+    fmt = value_format
     lines, sentence = _spc_lines(result, fmt)
     segments = getattr(result, "segments", None) or []
     extra = [
@@ -348,16 +354,21 @@ def spc_chart(
     for shape, label in _MARKER_LABELS.items():
         out += [_marker(shape, x + 6, height - 22), _text(x + 16, height - 18, label)]
         x += 36 + len(label) * 5.8
-    lead = headline + "." if headline else result.summary(title)
+    lead = headline + "." if headline else result.summary(title, fmt)
     desc = " ".join([lead, sentence, *said]).strip()
     return _svg(id_prefix, title, desc, (720, height), out)
 
 
 def bar_chart(
-    items: Items, *, title: str, id_prefix: str, max_value: float = 4, value_format: str = "{:.1f}"
+    items: Items,
+    *,
+    title: str,
+    id_prefix: str,
+    max_value: float = 4,
+    value_format: Label = rules.score_text,
 ) -> str:
     """Horizontal bars, each with its label above and its value written at the bar's end."""
-    fmt = value_format.format
+    fmt = value_format
     rated = [(label, value) for label, value in items if value is not None]
     desc = f"Horizontal bar chart on a scale of 0 to {fmt(max_value)}."
     if rated:
@@ -384,12 +395,12 @@ def bar_chart(
 
 def _gap_text(value: float) -> tuple[str, int]:
     """The signed value with its meaning in words, and which side of zero it falls."""
-    shown = f"{abs(value):.1f}"
-    if float(shown) == 0:
+    shown = rules.gap_text(value)
+    if not rules.gap_value(value):
         return f"{shown} (agree)", 0
     if value > 0:
-        return f"+{shown} (lived experience higher)", 1
-    return f"{_MINUS}{shown} (lived experience lower)", -1
+        return f"{shown} (lived experience higher)", 1
+    return f"{shown} (lived experience lower)", -1
 
 
 def gap_chart(items: Items, *, title: str, id_prefix: str, limit: float = 4) -> str:
@@ -423,8 +434,8 @@ def gap_chart(items: Items, *, title: str, id_prefix: str, limit: float = 4) -> 
     body, height = _rows(items, 62, bar)
     out = [
         _text(zero, 16, "Staff and lived experience agree", anchor="middle", font_weight="bold"),
-        _text(zero - 10, 32, "\u2190 Lived experience lower", 11, "end"),
-        _text(zero + 10, 32, "Lived experience higher \u2192", 11),
+        _text(zero - 10, 32, "\u2190 Lived experience lower", 12, "end"),
+        _text(zero + 10, 32, "Lived experience higher \u2192", 12),
         *_grid(_ticks(-limit, limit, 4), x_of, (58, height - 8), signed, True),
         *body,
         _line(zero, 58, zero, height - 8, INK, stroke_width=2),
@@ -442,7 +453,7 @@ def _trend_panel(
         return bottom - max(0.0, min(v, y_max)) / (y_max or 1) * (bottom - top)
 
     out = [_text(16, top - 8, name, 13, font_weight="bold")]
-    out += _grid(_ticks(0, y_max, 2), y_of, (left, right), "{:g}".format, size=11)
+    out += _grid(_ticks(0, y_max, 2), y_of, (left, right), "{:g}".format, size=12)
     out.append(_line(left, bottom, right, bottom, INK))
     segment: list[Point] = []
     for rnd, value in [*points, ("", None)]:
@@ -453,10 +464,10 @@ def _trend_panel(
         else:
             segment.append((xs[rnd], y_of(value)))
             out.append(_el("circle", cx=xs[rnd], cy=y_of(value), r=3.5, fill=BLUE))
-    out += [_text(xs[r], bottom + 16, r, 11, "middle") for r in xs if r in shown]
+    out += [_text(xs[r], bottom + 16, r, 12, "middle") for r in xs if r in shown]
     if points:
         last_round, last = points[-1]
-        latest = "Not rated" if last is None else f"{last:.1f}"
+        latest = rules.score_text(last, none="Not rated")
         out.append(_text(right + 12, top + 38, f"Latest ({last_round}): {latest}"))
     return out
 
@@ -473,7 +484,10 @@ def trend_chart(series: dict[str, Items], *, title: str, id_prefix: str, y_max: 
         rated = [(rnd, v) for rnd, v in points if v is not None]
         if rated:
             (first_round, first), (end_round, end) = rated[0], rated[-1]
-            sentences.append(f"{name}: {first:.1f} in {first_round}, {end:.1f} in {end_round}.")
+            sentences.append(
+                f"{name}: {rules.score_text(first)} in {first_round}, "
+                f"{rules.score_text(end)} in {end_round}."
+            )
         else:
             sentences.append(f"{name}: not rated.")
     height = max(len(series), 1) * 128 + 8

@@ -1,5 +1,9 @@
 """Tidy exports (one row per observation) of a ward's or a trust's signed assessments and actions.
 
+The scores dataset gives each signed round's means as people read them everywhere else (one
+decimal place, whole percentages, half up, from assessments.rules): an analyst who needs the
+exact means recomputes them from the ratings dataset, which holds every agreed rating.
+
 Rows are built from three queries whatever the size: the signed rounds, their agreed ratings and
 their submitted ratings, each ordered the same way so they can be walked together without
 holding the whole trust in memory. Written as CSV (streamed) or XLSX (openpyxl, write-only).
@@ -13,11 +17,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from assessments import rules
 from assessments.models import (
     OPEN_ACTION_STATUSES,
     Action,
@@ -31,7 +36,7 @@ from assessments.models import (
 from assessments.selectors import FLAG_DIFFERENCE
 from standards.models import ServiceType, Trust, Ward
 
-DATASETS = ("ratings", "actions")
+DATASETS = ("ratings", "scores", "actions")
 FORMATS = ("csv", "xlsx")
 CHUNK = 2000
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection).
@@ -52,6 +57,23 @@ RATING_HEADER = [
     "Lived experience median",
     "Difference (lived experience minus staff)",
     "Flagged",
+]
+SCORE_HEADER = [
+    "Trust",
+    "Site",
+    "Ward",
+    "Service type",
+    "Round",
+    "Signed date",
+    "Edition",
+    "Commitment",
+    "Measure",
+    "Standards rated",
+    "Mean agreed score (0 to 4)",
+    "Percentage of maximum",
+    "Staff mean",
+    "Lived experience mean",
+    "Perception gap (lived experience minus staff)",
 ]
 ACTION_HEADER = [
     "Trust",
@@ -189,6 +211,92 @@ def rating_rows(wards: QuerySet[Ward]) -> Iterator[list]:
         pending_agreed = next(agreed_groups, None)
 
 
+def _round_prefixes(rounds: QuerySet[Round]) -> list[tuple[int, list]]:
+    services = dict(ServiceType.choices)
+    return [
+        (
+            info["id"],
+            [
+                info["ward__site__trust__name"],
+                info["ward__site__name"],
+                info["ward__name"],
+                services.get(info["ward__service_type"], info["ward__service_type"]),
+                info["label"],
+                timezone.localdate(info["signed_at"]) if info["signed_at"] else None,
+                info["edition__edition"],
+            ],
+        )
+        for info in rounds.order_by(*ROUND_ORDER).values(
+            "id",
+            "label",
+            "signed_at",
+            "edition__edition",
+            "ward__name",
+            "ward__service_type",
+            "ward__site__name",
+            "ward__site__trust__name",
+        )
+    ]
+
+
+def score_rows(wards: QuerySet[Ward]) -> Iterator[list]:
+    """One row per commitment per signed round, and one for the round overall: the agreed mean
+    and percentage and each group's mean and the gap, as displayed on pages and in PDFs.
+
+    Four aggregate queries whatever the number of rounds; "Not sure" never counts.
+    """
+    rounds = _signed_rounds(wards)
+    agreed = AgreedRating.objects.filter(round__in=rounds, level__isnull=False)
+    by_commitment = {
+        (row["round_id"], row["standard__commitment__number"]): row
+        for row in agreed.values(
+            "round_id", "standard__commitment__number", "standard__commitment__title"
+        ).annotate(mean=Avg("level"), rated=Count("pk"))
+    }
+    overall = {
+        row["round_id"]: row
+        for row in agreed.values("round_id").annotate(mean=Avg("level"), rated=Count("pk"))
+    }
+    ratings = Rating.objects.filter(
+        scorer__round__in=rounds, scorer__submitted_at__isnull=False, level__isnull=False
+    )
+    groups = {
+        (row["scorer__round_id"], row["standard__commitment__number"], row["scorer__group"]): row[
+            "mean"
+        ]
+        for row in ratings.values(
+            "scorer__round_id", "standard__commitment__number", "scorer__group"
+        ).annotate(mean=Avg("level"))
+    }
+    for row in ratings.values("scorer__round_id", "scorer__group").annotate(mean=Avg("level")):
+        groups[(row["scorer__round_id"], None, row["scorer__group"])] = row["mean"]
+    numbers = sorted({number for _rid, number in by_commitment})
+    for rid, prefix in _round_prefixes(rounds):
+        measures = [
+            (number, f"{number}. {by_commitment[(rid, number)]['standard__commitment__title']}")
+            for number in numbers
+            if (rid, number) in by_commitment
+        ]
+        for number, name in [*measures, (None, "Overall")]:
+            row = by_commitment.get((rid, number)) if number else overall.get(rid)
+            if row is None:
+                continue
+            staff = groups.get((rid, number, ScorerGroup.STAFF))
+            lived = groups.get((rid, number, ScorerGroup.LIVED_EXPERIENCE))
+            gap = None if staff is None or lived is None else float(lived) - float(staff)
+            yield [
+                *prefix,
+                number,
+                name,
+                row["rated"],
+                rules.score_value(row["mean"]),
+                rules.percent_value(row["mean"]),
+                rules.score_value(staff),
+                rules.score_value(lived),
+                rules.gap_value(gap),
+            ]
+
+
 def action_rows(wards: QuerySet[Ward]) -> Iterator[list]:
     """One row per action, with its linked standard codes and whether it is overdue."""
     actions = Action.objects.filter(ward__in=wards)
@@ -235,6 +343,7 @@ def action_rows(wards: QuerySet[Ward]) -> Iterator[list]:
 
 BUILDERS: dict[str, tuple[list[str], Callable[[QuerySet[Ward]], Iterator[list]]]] = {
     "ratings": (RATING_HEADER, rating_rows),
+    "scores": (SCORE_HEADER, score_rows),
     "actions": (ACTION_HEADER, action_rows),
 }
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assessments import rules
+
 from .spc import (
     CONCERN,
     IMPROVEMENT,
@@ -27,12 +29,9 @@ _QUARTER = re.compile(r"\bQ[1-4]\b")
 
 
 def number_text(value: float) -> str:
-    """How a score is written in a headline (one decimal).
-
-    The one place headlines format a number: at merge this defers to the project-wide
-    formatter (assessments.rules.score_text), so headlines match every other number.
-    """
-    return f"{value:.1f}"
+    """How a score is written in a headline: the project-wide rule (one decimal, half up), so
+    headlines match every other number."""
+    return rules.score_text(value)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ from .spc_panels import SpcPanel, spc_settings, trust_panels
 Progress = Callable[[int, int, str], None]
 
 STYLESHEET = "css/print.css"
+# The heatmap palette, the same file the pages use (reports.heat).
+HEAT_STYLESHEET = "css/heat.css"
 # Tagged PDF/UA: a structure tree a screen reader can follow, the document's language and title
 # (from <html lang> and <title>) and bookmarks from the headings.
 PDF_VARIANT = "pdf/ua-1"
@@ -103,14 +105,15 @@ class Renderer:
     fonts: FontConfiguration = field(default_factory=FontConfiguration)
 
     def __post_init__(self) -> None:
-        self.stylesheet = CSS(
-            url=static_base_url() + STYLESHEET, url_fetcher=self.fetcher, font_config=self.fonts
-        )
+        self.stylesheets = [
+            CSS(url=static_base_url() + name, url_fetcher=self.fetcher, font_config=self.fonts)
+            for name in (STYLESHEET, HEAT_STYLESHEET)
+        ]
 
     def document(self, template: str, context: dict):
         html = render_to_string(template, context)
         return HTML(string=html, base_url=static_base_url(), url_fetcher=self.fetcher).render(
-            stylesheets=[self.stylesheet], font_config=self.fonts
+            stylesheets=self.stylesheets, font_config=self.fonts
         )
 
     def pdf(self, documents: list) -> bytes:

@@ -5,7 +5,9 @@ Shared by the pages and the PDFs so that both show the same picture.
 
 from django.utils.safestring import SafeString, mark_safe
 
-from . import charts
+from assessments import rules
+
+from . import charts, heat
 from .board_summary import board_summary
 from .headlines import RULES_SECTION_ID, rules_paragraphs
 from .process_changes import can_mark_changes, trust_changes
@@ -21,10 +23,10 @@ def _safe(svg: str) -> SafeString:
 def _gap_text(gap: float | None) -> str:
     if gap is None:
         return "Not available"
-    if abs(gap) < 0.05:
+    if not rules.gap_value(gap):
         return "No difference"
     side = "higher" if gap > 0 else "lower"
-    return f"{gap:+.1f} (lived experience {side})"
+    return f"{rules.gap_text(gap)} (lived experience {side})"
 
 
 def measure_items(measures: list[Measure]) -> list[tuple[str, float | None]]:
@@ -119,6 +121,4 @@ def trust_page(dashboard: TrustDashboard, *, user) -> dict:
 
 def heat_class(mean: float | None) -> str:
     """A shade band for a heatmap cell; the value is always written in the cell too."""
-    if mean is None:
-        return "app-heat--none"
-    return f"app-heat--{min(4, int(mean))}"
+    return heat.heat_class(mean)

@@ -13,13 +13,14 @@ from django.db.models import Avg, Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from assessments import rules
 from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus, ScorerGroup
 from standards.models import Commitment, Pillar, ServiceType, Site, Trust, TrustRole, Ward
 from standards.selectors import latest_edition
 
 from .models import ReportJob
 
-MAX_LEVEL = 4
+MAX_LEVEL = rules.MAX_LEVEL
 DASHBOARD_TRUST_ROLES = (
     TrustRole.QI_LEAD,
     TrustRole.BOARD_MEMBER,
@@ -27,8 +28,9 @@ DASHBOARD_TRUST_ROLES = (
 )
 
 
-def percent(mean: float | None) -> float | None:
-    return None if mean is None else round(mean / MAX_LEVEL * 100)
+def percent(mean: float | None) -> int | None:
+    """The mean as a whole percentage of the maximum level, by the one rounding rule."""
+    return rules.percent_value(mean)
 
 
 @dataclass
@@ -39,9 +41,11 @@ class Measure:
     title: str
     mean: float | None
     rated: int = 0
+    # Set where a group is too small to show on its own outside the ward: the cell is marked.
+    small_group: bool = False
 
     @property
-    def percent(self) -> float | None:
+    def percent(self) -> int | None:
         return percent(self.mean)
 
 

@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -339,7 +339,7 @@ class SpcResult:
         """``"mean"`` on an XmR chart, ``"median"`` on a run chart."""
         return "mean" if self.has_limits else "median"
 
-    def summary(self, measure: str) -> str:
+    def summary(self, measure: str, number: Callable[[float], str] | None = None) -> str:
         """One plain-English sentence about the latest point, naming the measure.
 
         It states the latest value and its conclusion: the rule that flags the latest point
@@ -351,7 +351,7 @@ class SpcResult:
         latest = self.latest
         if latest is None:
             return f"{measure} has no data yet."
-        value = _format_number(latest.value)
+        value = (number or _format_number)(latest.value)
         if not self.rules_apply:
             return (
                 f"{measure}: too few points to judge variation "

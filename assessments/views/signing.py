@@ -1,7 +1,6 @@
 """Signing and reopening an assessment, its read-only summary and its history."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from standards import selectors as standards_selectors
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms.signing import ROLE_FIELD, SIGN_FORMS, ReopenForm
 from ..models import (
     RATING_CHOICES,
@@ -138,9 +137,7 @@ class CommitmentScore:
     @property
     def percent(self) -> int | None:
         """The mean as a percentage of the maximum level, 4."""
-        if self.mean is None:
-            return None
-        return int((Decimal(str(self.mean)) * 25).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return rules.percent_value(self.mean)
 
 
 @dataclass

@@ -51,7 +51,7 @@ class FakeSpcResult:
     improvement: str = "up"
     summary_text: str = "summary"
 
-    def summary(self, measure: str) -> str:
+    def summary(self, measure: str, number=None) -> str:
         return f"{measure}: {self.summary_text}"
 
 
@@ -212,10 +212,11 @@ def test_bar_chart_is_accessible_and_writes_values():
     svg = bar_chart(items, title="Scores by commitment", id_prefix="bars")
     root = assert_accessible(svg, id_prefix="bars", title="Scores by commitment")
     labels = texts(root)
-    assert {"1. Safe & <kind>", "3.2", "1.0"} <= set(labels)
+    # 3.25 rounds half up, as everywhere else (assessments.rules), never half to even.
+    assert {"1. Safe & <kind>", "3.3", "1.0"} <= set(labels)
     assert len(root.findall("svg:rect", NS)) == 1 + 2
     desc = root.find("svg:desc", NS).text
-    assert "Highest: 1. Safe & <kind> (3.2)" in desc and "Lowest: 2. Together (1.0)" in desc
+    assert "Highest: 1. Safe & <kind> (3.3)" in desc and "Lowest: 2. Together (1.0)" in desc
 
 
 def test_bar_chart_none_shows_not_rated_and_no_bar():

@@ -83,7 +83,7 @@ def test_ward_dashboard_shows_scores_gap_trend_and_overdue_actions(client, peopl
     page = client.get(reverse("reports:ward_dashboard", args=[people["ward"].pk])).content.decode()
     assert f'Latest signed round: <a href="/rounds/{round.pk}/summary/">' in page
     assert "Overall agreed score 3.0 out of 4 (75%)" in page
-    assert "-1.0 (lived experience lower)" in page
+    assert "\u22121.0 (lived experience lower)" in page
     assert "Overdue thing" in page and "Overdue</strong>" in page
     assert 'role="img"' in page
 

@@ -1,0 +1,214 @@
+"""One measure, one number: a round whose means fall on the half-way cases reads the same on the
+summary page, both dashboards, the ward PDF, the board pack and the scores export."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from assessments import services
+from reports import pdf
+from standards.models import Standard
+from tests.assessments.builders import agreeing_round
+
+MINUS = "\u2212"
+
+# Agreed levels per commitment; any other standard is agreed at 3.
+AGREED = {
+    2: [1, 1, 1, 1, 1, 0, 0, 0],  # 0.625: "0.6", 15.625% is "16%"
+    4: [4, 4, 4, 4, 4, 4, 3, 3],  # 3.75: "3.8", 93.75% is "94%"
+    6: [3, 3, 3, 3, 2, 2, 1, 1],  # 2.25: "2.3" (not 2.2), 56.25% is "56%"
+    10: [3, 3, 2, 2],  # 2.5: "2.5", 62.5% is "63%" (not 62%)
+    12: [4, 3, 3, 3],  # 3.25: "3.3" (not 3.2), 81.25% is "81%"
+}
+# (commitment, title, score, percent)
+EXPECTED = [
+    (2, "Safety", "0.6", "16%"),
+    (4, "Staff support", "3.8", "94%"),
+    (6, "Avoiding harm", "2.3", "56%"),
+    (10, "Things to do on the ward", "2.5", "63%"),
+    (12, "Transparency", "3.3", "81%"),
+    (1, "Lived experience", "3.0", "75%"),
+]
+# Staff rate Avoiding harm 2 throughout, lived experience partners 2.25 on average: gap +0.25.
+PARTNER = dict(zip([f"6.{i}" for i in range(1, 9)], "33222222", strict=True))
+GAP = ("Avoiding harm", "2.0", "2.3", "+0.3")
+
+
+def _agreed_level(standard) -> str:
+    levels = AGREED.get(standard.commitment.number)
+    return str(levels[standard.position - 1]) if levels else "3"
+
+
+@pytest.fixture
+def half_way_round(catalogue, ward, ward_manager, ward_staff, le_partner, le_leader):
+    round = agreeing_round(
+        ward=ward,
+        manager=ward_manager,
+        staff=ward_staff,
+        partner=le_partner,
+        overrides_staff={s.code: "2" for s in Standard.objects.all()},
+        overrides_partner={s.code: PARTNER.get(s.code, "2") for s in Standard.objects.all()},
+    )
+    for standard in Standard.objects.filter(edition=round.edition).select_related("commitment"):
+        services.record_agreed_rating(
+            round=round,
+            standard=standard,
+            answer=_agreed_level(standard),
+            rationale="Agreed together",
+            version=None,
+            by=ward_manager,
+        )
+    services.finish_agreeing(round=round, by=ward_manager)
+    services.sign_as_manager(round=round, by=ward_manager)
+    services.sign_as_leader(round=round, decision="signed", words="", by=le_leader)
+    round.refresh_from_db()
+    return round
+
+
+def rows(html: str) -> list[list[str]]:
+    """Every table row's cells as text, whitespace made single spaces."""
+    return [
+        [
+            " ".join(strip_tags(cell).split())
+            for cell in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", tr, re.S)
+        ]
+        for tr in re.findall(r"<tr\b.*?</tr>", html, re.S)
+    ]
+
+
+def row_for(html: str, first_cell: str, start: int = 0) -> list[str]:
+    """The first row (from the `start`th match on) whose first cell is `first_cell`."""
+    found = [r for r in rows(html) if r and r[0] == first_cell]
+    assert len(found) > start, f"No row {first_cell!r} in the page"
+    return found[start]
+
+
+def assert_scores_table(html: str, *, percent: bool = True) -> None:
+    for number, title, score, pct in EXPECTED:
+        cells = row_for(html, f"{number}. {title}")
+        assert cells[1] == score, (title, cells)
+        if percent:
+            assert cells[2] == pct, (title, cells)
+
+
+def test_one_number_on_the_summary_page(client, half_way_round, ward_manager):
+    client.force_login(ward_manager)
+    html = client.get(reverse("assessments:summary", args=[half_way_round.pk])).content.decode()
+    assert_scores_table(html)
+
+
+def test_one_number_on_the_ward_dashboard(client, half_way_round, ward_staff):
+    client.force_login(ward_staff)
+    url = reverse("reports:ward_dashboard", args=[half_way_round.ward_id])
+    html = client.get(url).content.decode()
+    assert_scores_table(html)
+    title, staff, lived, gap = GAP
+    assert row_for(html, f"6. {title}", start=1)[1:] == [
+        staff,
+        lived,
+        f"{gap} (lived experience higher)",
+    ]
+    # The chart's summary and the numbers printed in it use the same rule.
+    assert "Highest: Staff support (3.8). Lowest: Safety (0.6)." in html
+    assert f"Largest gap: {title}, {gap} (lived experience higher)." in html
+    assert ">2.3</text>" in html and ">2.2</text>" not in html
+    # The trend table and chart: one signed round, Avoiding harm 2.3.
+    assert "6. Avoiding harm: 2.3 in 2026 Q4, 2.3 in 2026 Q4." in html
+
+
+def test_one_number_on_the_trust_dashboard(client, half_way_round, board_member):
+    client.force_login(board_member)
+    url = reverse("reports:trust_dashboard", args=[half_way_round.ward.site.trust_id])
+    html = client.get(url).content.decode()
+    heat = next(r for r in rows(html) if r and r[0].startswith(half_way_round.ward.name))
+    for number, title, score, _pct in EXPECTED:
+        assert heat[number] == score, (title, heat)
+        # One ward: the trust-wide latest value is the ward's.
+        assert row_for(html, f"{number}. {title}")[1] == score
+    assert heat[13] == "2.7"  # overall: 208 / 76 = 2.74
+
+
+def test_one_number_in_the_ward_pdf(half_way_round):
+    html = render_to_string(
+        "reports/pdf/ward_assessment.html", pdf.ward_assessment_context(half_way_round)
+    )
+    assert_scores_table(html)
+    title, staff, lived, gap = GAP
+    assert row_for(html, f"6. {title}", start=1)[1:] == [staff, lived, gap]
+    assert "Overall score</th><td>2.7 out of 4 (68%)" in html
+    assert "Highest: 4. Staff support (3.8). Lowest: 2. Safety (0.6)." in html
+
+
+def test_one_number_in_the_board_pack(half_way_round):
+    pack = pdf.board_pack_data(half_way_round.ward.site.trust)
+    front = render_to_string("reports/pdf/board_pack.html", {"pack": pack})
+    wards = render_to_string(
+        "reports/pdf/board_pack_wards.html",
+        {"pack": pack, "wards": pack.wards, "first_page": 5, "first_index": 1},
+    )
+    ward = half_way_round.ward
+    heat = row_for(front, f"{ward.name}, {ward.site.name}")
+    title, staff, lived, gap = GAP
+    for number, name, score, pct in EXPECTED:
+        assert heat[number + 1] == score, (name, heat)
+        assert row_for(front, f"{number}. {name}")[1] == score
+        page = row_for(wards, f"{number}. {name}")
+        assert page[1:3] == [score, pct], (name, page)
+    assert row_for(wards, f"6. {title}")[3:] == [staff, lived, gap]
+
+
+@pytest.mark.parametrize("scope", ["ward", "trust"])
+def test_one_number_in_the_scores_export(client, half_way_round, board_member, ward_staff, scope):
+    if scope == "ward":
+        client.force_login(ward_staff)
+        url = reverse("reports:ward_export", args=[half_way_round.ward_id, "scores", "csv"])
+    else:
+        client.force_login(board_member)
+        trust_id = half_way_round.ward.site.trust_id
+        url = reverse("reports:trust_export", args=[trust_id, "scores", "csv"])
+    text = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(text)))
+    by_measure = {row["Measure"]: row for row in table}
+    for number, title, score, pct in EXPECTED:
+        row = by_measure[f"{number}. {title}"]
+        assert row["Mean agreed score (0 to 4)"] == score
+        assert row["Percentage of maximum"] == pct.removesuffix("%")
+    title, staff, lived, gap = GAP
+    row = by_measure[f"6. {title}"]
+    assert [row["Staff mean"], row["Lived experience mean"]] == [staff, lived]
+    assert row["Perception gap (lived experience minus staff)"] == gap.removeprefix("+")
+    assert by_measure["Overall"]["Mean agreed score (0 to 4)"] == "2.7"
+    assert by_measure["Overall"]["Percentage of maximum"] == "68"
+    assert len(table) == 13
+
+
+def test_scores_export_as_xlsx_holds_numbers(client, half_way_round, board_member):
+    from openpyxl import load_workbook
+
+    client.force_login(board_member)
+    trust_id = half_way_round.ward.site.trust_id
+    response = client.get(reverse("reports:trust_export", args=[trust_id, "scores", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header, *data = list(sheet.values)
+    row = dict(
+        zip(
+            header,
+            next(r for r in data if r[header.index("Measure")] == "6. Avoiding harm"),
+            strict=True,
+        )
+    )
+    assert row["Mean agreed score (0 to 4)"] == 2.3
+    assert row["Percentage of maximum"] == 56
+
+
+def test_scores_export_rows_take_five_queries(django_assert_num_queries, half_way_round):
+    from reports import exports
+
+    rows = exports.trust_dataset(trust=half_way_round.ward.site.trust, dataset="scores").rows
+    with django_assert_num_queries(5):
+        assert len(list(rows)) == 13
