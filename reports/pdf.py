@@ -41,9 +41,10 @@ from assessments import selectors as assessment_selectors
 from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus, ScorerGroup
 from standards.models import Trust
 
-from . import charts, selectors
+from . import charts, selectors, voice
 from .selectors import Gap, Measure
 from .spc import SpcResult, SpcSettings, analyse
+from .voice import LeaderVoice
 
 Progress = Callable[[int, int, str], None]
 
@@ -163,6 +164,7 @@ def ward_assessment_context(round: Round) -> dict:
         "flagged": sum(1 for s in sections for r in s.rows if r.comparison.flagged),
         "actions": list(assessment_selectors.round_actions(round=round)),
         "signatures": list(assessment_selectors.round_signatures(round=round)),
+        "voices": voice.round_voice(round),
         "commitment_chart": _safe(
             charts.bar_chart(
                 [(f"{m.key}. {m.title}", m.mean) for m in scores.commitments],
@@ -216,6 +218,7 @@ class WardPage:
     overall_gap: Gap
     open_actions: int = 0
     overdue_actions: int = 0
+    voices: list[LeaderVoice] = field(default_factory=list)
 
     @property
     def scores_and_overall(self) -> list[WardScore]:
@@ -259,6 +262,7 @@ class BoardPack:
     measures: list[SpcMeasure]
     labels: list[str]
     made_at: datetime.datetime
+    voices: list[LeaderVoice] = field(default_factory=list)
 
     @property
     def signed_wards(self) -> int:
@@ -334,6 +338,7 @@ def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
     cells, overall = agreed_means(round_ids)
     groups, group_overall = group_means(round_ids)
     actions = action_counts(trust)
+    voices = voice.round_voices(round_ids)
     staff, lived = ScorerGroup.STAFF, ScorerGroup.LIVED_EXPERIENCE
     pages = []
     for ward in wards:
@@ -378,6 +383,7 @@ def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
                 ),
                 open_actions=counts.get("open", 0),
                 overdue_actions=counts.get("overdue", 0),
+                voices=voices.get(rid, []) if rid else [],
             )
         )
     return pages
@@ -445,6 +451,7 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         measures=measures,
         labels=trend.labels,
         made_at=timezone.localtime(),
+        voices=voice.trust_reservations_and_declines(trust, labels=trend.labels),
     )
 
 
