@@ -83,9 +83,7 @@ def reservations_and_declines(
     voices: dict[int, list[LeaderVoice]] | Iterable[LeaderVoice],
 ) -> list[LeaderVoice]:
     """Only the voices with something to say: reservations and declines."""
-    items = (
-        [v for vs in voices.values() for v in vs] if isinstance(voices, dict) else list(voices)
-    )
+    items = [v for vs in voices.values() for v in vs] if isinstance(voices, dict) else list(voices)
     return [v for v in items if v.decision != SignatureDecision.SIGNED]
 
 
@@ -94,8 +92,10 @@ def trust_reservations_and_declines(
 ) -> list[LeaderVoice]:
     """Every live reservation and decline on the trust's wards, in the rounds labelled (the
     period a report covers) or all of them."""
-    signatures = _live_leader_signatures().filter(round__ward__site__trust=trust).exclude(
-        decision=SignatureDecision.SIGNED
+    signatures = (
+        _live_leader_signatures()
+        .filter(round__ward__site__trust=trust)
+        .exclude(decision=SignatureDecision.SIGNED)
     )
     if labels is not None:
         signatures = signatures.filter(round__label__in=list(labels))

@@ -59,9 +59,7 @@ def test_ward_pdf_html_shows_the_words_on_page_one_before_the_scores(reserved_ro
     assert html.index(RENDERED) < html.index("<table>", html.index("Scores by commitment"))
 
 
-def test_board_pack_html_shows_the_words_on_the_ward_page_and_in_the_section(
-    reserved_round, trust
-):
+def test_board_pack_html_shows_the_words_on_the_ward_page_and_in_the_section(reserved_round, trust):
     pack = pdf.board_pack_data(trust)
     front = render_to_string("reports/pdf/board_pack.html", {"pack": pack})
     section = front[front.index('id="le-voice"') :]
