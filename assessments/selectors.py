@@ -11,6 +11,7 @@ from django.http import Http404
 from standards.models import Commitment, Standard, Ward
 
 from .models import (
+    ANONYMOUS_NAMES,
     Action,
     AgreedRating,
     Evidence,
@@ -258,3 +259,12 @@ def round_reopenings(*, round: Round) -> list[HistoryEntry]:
 
 def latest_signed_round(*, ward: Ward) -> Round | None:
     return ward.rounds.filter(status=RoundStatus.SIGNED).order_by("-signed_at").first()
+
+
+def unnamed_comments(*, round: Round) -> dict[tuple[int, str], str]:
+    """Ratings whose scorer shared the comment without their name: (user id, standard code) to
+    "A member of staff" or "A lived experience partner". One query."""
+    rows = Rating.objects.filter(scorer__round=round, share_without_name=True).values_list(
+        "scorer__user_id", "standard__code", "scorer__group"
+    )
+    return {(user_id, code): ANONYMOUS_NAMES[group] for user_id, code, group in rows}

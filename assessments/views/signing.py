@@ -21,6 +21,7 @@ from ..models import (
     Action,
     Evidence,
     HistoryEntry,
+    HistoryKind,
     Round,
     RoundStatus,
     Signature,
@@ -185,6 +186,7 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
 LEVEL_LABELS: dict[Any, str] = {None: "Not sure", **dict(RATING_CHOICES)}
 STATUS_LABELS = dict(RoundStatus.choices)
 DECISION_LABELS = dict(SignatureDecision.choices)
+RATED = "Rated "  # how assessments.services.scoring.save_rating summarises a rating's history
 
 
 def _show(key: str, value: Any, names: dict[int, str]) -> str:
@@ -221,14 +223,30 @@ class HistoryRow:
     entry: HistoryEntry
     before: list[tuple[str, str]]
     after: list[tuple[str, str]]
+    who: str = ""
+
+
+def _who(entry: HistoryEntry, unnamed: dict[tuple[int, str], str]) -> str:
+    """The actor's name, or their group where they shared this rating's comment without it."""
+    if entry.kind == HistoryKind.RATING and entry.summary.startswith(RATED):
+        code = entry.summary.removeprefix(RATED)
+        if (entry.actor_id, code) in unnamed:
+            return unnamed[(entry.actor_id, code)]
+    return entry.actor.display_name if entry.actor else ""
 
 
 def _history_rows(round: Round, entries) -> list[HistoryRow]:
     names = {
         m.user_id: m.user.display_name for m in standards_selectors.ward_people(ward=round.ward)
     }
+    unnamed = selectors.unnamed_comments(round=round)
     return [
-        HistoryRow(entry=e, before=_pairs(e.before, names), after=_pairs(e.after, names))
+        HistoryRow(
+            entry=e,
+            before=_pairs(e.before, names),
+            after=_pairs(e.after, names),
+            who=_who(e, unnamed),
+        )
         for e in entries
     ]
 
