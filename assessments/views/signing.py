@@ -135,6 +135,17 @@ class CommitmentScore:
     mean: float | None
     rated: int
     total: int
+    # Lived experience minus staff, from their own ratings: beside the score, never in it.
+    gap: float | None = None
+
+    @property
+    def gap_text(self) -> str:
+        if self.gap is None:
+            return "Not available"
+        if abs(self.gap) < 0.05:
+            return "No difference"
+        side = "higher" if self.gap > 0 else "lower"
+        return f"{self.gap:+.1f} (lived experience {side})"
 
     @property
     def percent(self) -> int | None:
@@ -166,8 +177,9 @@ def _standard_rows(round: Round, actions: list[Action]) -> list[StandardRow]:
 def summary(request: HttpRequest, round_id: int) -> HttpResponse:
     round, access = load_round(request, round_id)
     actions = list(selectors.round_actions(round=round))
+    gaps = selectors.perception_gaps(round=round)
     scores = [
-        CommitmentScore(c.number, c.title, c.mean, c.rated, c.total)
+        CommitmentScore(c.number, c.title, c.mean, c.rated, c.total, gaps.get(c.number))
         for c in selectors.commitment_scores(round=round)
     ]
     context = {

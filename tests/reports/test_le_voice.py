@@ -85,3 +85,26 @@ def test_board_pack_section_lists_a_decline_that_was_not_followed_by_a_signature
 
     assert said.is_declined
     assert said.words == WORDS
+
+
+def test_perception_gap_stands_beside_every_agreed_score(
+    client, catalogue, ward, ward_manager, ward_staff, le_partner, le_leader
+):
+    # Staff rate 3, partners 3 but 1 on 1.1; the agreed score is 3 everywhere: the partners'
+    # view shows as a gap beside it and is never averaged in.
+    round = agreeing_round(
+        ward=ward,
+        manager=ward_manager,
+        staff=ward_staff,
+        partner=le_partner,
+        overrides_partner={"1.1": "1"},
+    )
+    agree_all(round=round, manager=ward_manager)
+    client.force_login(ward_manager)
+    page = client.get(reverse("assessments:summary", args=[round.pk])).content.decode()
+    assert "Perception gap (lived experience minus staff)" in page
+    assert "No difference" in page
+    assert "(lived experience lower)" in page
+    context = pdf.ward_assessment_context(round)
+    assert all(m.mean in (None, 3.0) for m in context["scores"].commitments)
+    assert any(g.gap is not None and g.gap < 0 for g in context["scores"].gaps)
