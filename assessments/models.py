@@ -21,6 +21,13 @@ class ScorerGroup(models.TextChoices):
     LIVED_EXPERIENCE = "lived-experience", "Lived experience"
 
 
+# Who a comment shared without its writer's name is attributed to.
+ANONYMOUS_NAMES = {
+    ScorerGroup.STAFF: "A member of staff",
+    ScorerGroup.LIVED_EXPERIENCE: "A lived experience partner",
+}
+
+
 class RoundQuerySet(models.QuerySet):
     def for_user(self, user) -> "RoundQuerySet":
         """Rounds of the wards the user may see."""
@@ -102,6 +109,9 @@ class Rating(models.Model):
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="ratings")
     level = models.PositiveSmallIntegerField(null=True, blank=True, choices=RATING_CHOICES)
     comment = models.TextField(blank=True)
+    # The scorer asked that their comment be shown without their name: "A lived experience
+    # partner" or "A member of staff" instead, wherever it would otherwise name them.
+    share_without_name = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.http import Http404
 from standards.models import Commitment, Standard, Ward
 
 from .models import (
+    ANONYMOUS_NAMES,
     Action,
     AgreedRating,
     Evidence,
@@ -258,3 +259,33 @@ def round_reopenings(*, round: Round) -> list[HistoryEntry]:
 
 def latest_signed_round(*, ward: Ward) -> Round | None:
     return ward.rounds.filter(status=RoundStatus.SIGNED).order_by("-signed_at").first()
+
+
+def unnamed_comments(*, round: Round) -> dict[tuple[int, str], str]:
+    """Ratings whose scorer shared the comment without their name: (user id, standard code) to
+    "A member of staff" or "A lived experience partner". One query."""
+    rows = Rating.objects.filter(scorer__round=round, share_without_name=True).values_list(
+        "scorer__user_id", "standard__code", "scorer__group"
+    )
+    return {(user_id, code): ANONYMOUS_NAMES[group] for user_id, code, group in rows}
+
+
+def perception_gaps(*, round: Round) -> dict[int, float | None]:
+    """Per commitment number: the lived experience partners' mean submitted rating minus the
+    staff's ("Not sure" left out). Shown beside the agreed score, never averaged into it."""
+    means: dict[tuple[int, str], float] = {
+        (row["standard__commitment__number"], row["scorer__group"]): float(row["mean"])
+        for row in Rating.objects.filter(
+            scorer__round=round, scorer__submitted_at__isnull=False, level__isnull=False
+        )
+        .values("standard__commitment__number", "scorer__group")
+        .annotate(mean=Avg("level"))
+        .order_by()
+    }
+    numbers = {number for number, _group in means}
+    gaps: dict[int, float | None] = {}
+    for number in numbers:
+        staff = means.get((number, ScorerGroup.STAFF))
+        lived = means.get((number, ScorerGroup.LIVED_EXPERIENCE))
+        gaps[number] = None if staff is None or lived is None else lived - staff
+    return gaps

@@ -1,8 +1,15 @@
+from django import forms
 from django.contrib import admin
 
 from standards.admin import BaseAdmin
 
-from .models import ReportJob, Target
+from .models import (
+    DEFAULT_SMALL_GROUP_THRESHOLD,
+    MINIMUM_SMALL_GROUP_THRESHOLD,
+    ReportJob,
+    Target,
+    TrustReportSettings,
+)
 
 
 @admin.register(ReportJob)
@@ -25,3 +32,21 @@ class ReportJobAdmin(BaseAdmin):
 class TargetAdmin(BaseAdmin):
     list_display = ["trust", "commitment_number", "value"]
     list_filter = ["trust"]
+
+
+class TrustReportSettingsForm(forms.ModelForm):
+    small_group_threshold = forms.IntegerField(
+        min_value=MINIMUM_SMALL_GROUP_THRESHOLD,
+        initial=DEFAULT_SMALL_GROUP_THRESHOLD,
+        help_text=TrustReportSettings._meta.get_field("small_group_threshold").help_text,
+    )
+
+    class Meta:
+        model = TrustReportSettings
+        fields = ["trust", "small_group_threshold"]
+
+
+@admin.register(TrustReportSettings)
+class TrustReportSettingsAdmin(BaseAdmin):
+    form = TrustReportSettingsForm
+    list_display = ["trust", "small_group_threshold"]

@@ -36,6 +36,8 @@ from assessments.models import (
 from assessments.selectors import FLAG_DIFFERENCE
 from standards.models import ServiceType, Trust, Ward
 
+from . import small_groups
+
 DATASETS = ("ratings", "scores", "actions")
 FORMATS = ("csv", "xlsx")
 CHUNK = 2000
@@ -57,6 +59,8 @@ RATING_HEADER = [
     "Lived experience median",
     "Difference (lived experience minus staff)",
     "Flagged",
+    "All scorers median",
+    "Groups combined to protect a small group",
 ]
 SCORE_HEADER = [
     "Trust",
@@ -118,8 +122,12 @@ def _signed_rounds(wards: QuerySet[Ward]) -> QuerySet[Round]:
     return Round.objects.filter(ward__in=wards, status=RoundStatus.SIGNED)
 
 
-def rating_rows(wards: QuerySet[Ward]) -> Iterator[list]:
+def rating_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator[list]:
     """One row per standard per signed round, with both groups' medians and the flag.
+
+    For a trust's export (`trust` given), a group below the trust's small-group threshold is
+    not shown apart (reports/small_groups.py): its medians, the difference and the flag are left
+    empty and the all-scorers median stands for both groups, with the reason in the last column.
 
     Medians use submitted scorers only; "Not sure" is left out, and an agreed "Not sure" is
     an empty cell, never a zero.
@@ -140,6 +148,11 @@ def rating_rows(wards: QuerySet[Ward]) -> Iterator[list]:
     if not round_info:
         return
     ids = [r["id"] for r in round_info]
+    protected = (
+        small_groups.protections(trust, [(r["id"], r["ward__name"]) for r in round_info])
+        if trust is not None
+        else {}
+    )
     by_round = [f"round__{key}" for key in ROUND_ORDER]
     # Filtering on the same conditions (not on a list of ids) keeps each query one statement.
     agreed = (
@@ -187,9 +200,15 @@ def rating_rows(wards: QuerySet[Ward]) -> Iterator[list]:
             timezone.localdate(info["signed_at"]) if info["signed_at"] else None,
             info["edition__edition"],
         ]
+        protection = protected.get(rid)
+        combined_reason = protection.explanation if protection else ""
         for _rid, standard_id, commitment, code, level in pending_agreed[1]:
             staff = levels.get((standard_id, ScorerGroup.STAFF))
             lived = levels.get((standard_id, ScorerGroup.LIVED_EXPERIENCE))
+            both = (staff or []) + (lived or [])
+            all_median = statistics.median(both) if both else None
+            if combined_reason:
+                staff = lived = None
             staff_median = statistics.median(staff) if staff else None
             lived_median = statistics.median(lived) if lived else None
             difference = (
@@ -206,7 +225,9 @@ def rating_rows(wards: QuerySet[Ward]) -> Iterator[list]:
                 _number(staff_median),
                 _number(lived_median),
                 _number(difference),
-                "yes" if flagged else "no",
+                "" if combined_reason else ("yes" if flagged else "no"),
+                _number(all_median),
+                combined_reason,
             ]
         pending_agreed = next(agreed_groups, None)
 
@@ -359,7 +380,9 @@ def trust_dataset(*, trust: Trust, dataset: str) -> Dataset:
     """Every ward of a trust fetched through a scoped read."""
     header, build = BUILDERS[dataset]
     name = f"{slugify(trust.name)}-{dataset}"
-    return Dataset(dataset, name, header, build(Ward.objects.filter(site__trust=trust)))
+    wards = Ward.objects.filter(site__trust=trust)
+    rows = build(wards, trust=trust) if dataset == "ratings" else build(wards)
+    return Dataset(dataset, name, header, rows)
 
 
 def _filename(dataset: Dataset, fmt: str) -> str:

@@ -169,3 +169,39 @@ class ProcessChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} changed on {self.date}: {self.note}"
+
+
+DEFAULT_SMALL_GROUP_THRESHOLD = 3
+MINIMUM_SMALL_GROUP_THRESHOLD = 2
+
+
+class TrustReportSettings(models.Model):
+    """How a trust's reports outside the ward protect small groups of scorers.
+
+    Outside the ward (trust dashboard, board pack, trust exports) a group's figures are shown
+    apart only when at least `small_group_threshold` people of that group submitted; below it
+    they are combined with the other group's. Read through
+    `reports.small_groups.small_group_threshold(trust)`.
+    """
+
+    trust = models.OneToOneField(Trust, on_delete=models.CASCADE, related_name="report_settings")
+    small_group_threshold = models.PositiveSmallIntegerField(
+        default=DEFAULT_SMALL_GROUP_THRESHOLD,
+        help_text=(
+            "Outside the ward, a group's ratings and comments are shown apart only when at least "
+            "this many people of the group submitted. Never below 2."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "trust report settings"
+        verbose_name_plural = "trust report settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(small_group_threshold__gte=MINIMUM_SMALL_GROUP_THRESHOLD),
+                name="small_group_threshold_at_least_2",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trust}: small groups below {self.small_group_threshold}"

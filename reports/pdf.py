@@ -41,13 +41,15 @@ from assessments import selectors as assessment_selectors
 from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus, ScorerGroup
 from standards.models import Trust
 
-from . import charts, selectors
+from . import charts, selectors, small_groups, voice
 from .board_summary import BoardSummary, board_summary
 from .headlines import RULES_SECTION_ID, rules_paragraphs
 from .process_changes import trust_changes
 from .selectors import Gap, Measure
+from .small_groups import GroupProtection
 from .spc import SpcSettings
 from .spc_panels import SpcPanel, spc_settings, trust_panels
+from .voice import LeaderVoice
 
 Progress = Callable[[int, int, str], None]
 
@@ -169,6 +171,7 @@ def ward_assessment_context(round: Round) -> dict:
         "flagged": sum(1 for s in sections for r in s.rows if r.comparison.flagged),
         "actions": list(assessment_selectors.round_actions(round=round)),
         "signatures": list(assessment_selectors.round_signatures(round=round)),
+        "voices": voice.round_voice(round),
         "commitment_chart": _safe(
             charts.bar_chart(
                 [(f"{m.key}. {m.title}", m.mean) for m in scores.commitments],
@@ -210,6 +213,7 @@ class WardScore:
     title: str
     measure: Measure
     gap: Gap
+    combined: float | None = None
 
 
 @dataclass
@@ -222,10 +226,20 @@ class WardPage:
     overall_gap: Gap
     open_actions: int = 0
     overdue_actions: int = 0
+    voices: list[LeaderVoice] = field(default_factory=list)
+    protection: GroupProtection | None = None
+    overall_combined: float | None = None
+
+    @property
+    def small_group(self) -> bool:
+        return bool(self.protection and self.protection.small_group)
 
     @property
     def scores_and_overall(self) -> list[WardScore]:
-        return [*self.scores, WardScore(OVERALL, "Overall", self.overall, self.overall_gap)]
+        return [
+            *self.scores,
+            WardScore(OVERALL, "Overall", self.overall, self.overall_gap, self.overall_combined),
+        ]
 
 
 @dataclass
@@ -239,6 +253,7 @@ class BoardPack:
     summary: BoardSummary | None = None
     spc_rules: list[str] = field(default_factory=list)
     rules_id: str = RULES_SECTION_ID
+    voices: list[LeaderVoice] = field(default_factory=list)
 
     @property
     def signed_wards(self) -> int:
@@ -296,6 +311,26 @@ def group_means(round_ids: list[int]) -> tuple[dict, dict]:
     return by_commitment, overall
 
 
+def combined_means(round_ids: list[int]) -> tuple[dict, dict]:
+    """Mean submitted rating of both groups together, per (round, commitment) and per round: what
+    trust-level pages show instead of the groups apart when a group is small
+    (reports/small_groups.py)."""
+    ratings = Rating.objects.filter(
+        scorer__round_id__in=round_ids, scorer__submitted_at__isnull=False, level__isnull=False
+    )
+    by_commitment = {
+        (row["scorer__round_id"], row["standard__commitment__number"]): float(row["mean"])
+        for row in ratings.values("scorer__round_id", "standard__commitment__number").annotate(
+            mean=Avg("level")
+        )
+    }
+    overall = {
+        row["scorer__round_id"]: float(row["mean"])
+        for row in ratings.values("scorer__round_id").annotate(mean=Avg("level"))
+    }
+    return by_commitment, overall
+
+
 def action_counts(trust: Trust) -> dict[int, dict]:
     """Open and overdue actions per ward of the trust (one query)."""
     today = timezone.localdate()
@@ -314,6 +349,9 @@ def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
     cells, overall = agreed_means(round_ids)
     groups, group_overall = group_means(round_ids)
     actions = action_counts(trust)
+    voices = voice.round_voices(round_ids)
+    protected = small_groups.protections(trust, [(w.latest_round_id, w.name) for w in wards])
+    combined, combined_overall = combined_means(round_ids)
     staff, lived = ScorerGroup.STAFF, ScorerGroup.LIVED_EXPERIENCE
     pages = []
     for ward in wards:
@@ -334,6 +372,7 @@ def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
                     groups.get((rid, number, staff)),
                     groups.get((rid, number, lived)),
                 ),
+                combined.get((rid, number)),
             )
             for number, title in titles.items()
         ]
@@ -358,6 +397,9 @@ def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
                 ),
                 open_actions=counts.get("open", 0),
                 overdue_actions=counts.get("overdue", 0),
+                voices=voices.get(rid, []) if rid else [],
+                protection=protected.get(rid),
+                overall_combined=combined_overall.get(rid),
             )
         )
     return pages
@@ -397,6 +439,7 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         made_at=timezone.localtime(),
         summary=summary,
         spc_rules=rules_paragraphs(spc),
+        voices=voice.trust_reservations_and_declines(trust, labels=trend.labels),
     )
 
 

@@ -18,7 +18,9 @@ from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus,
 from standards.models import Commitment, Pillar, ServiceType, Site, Trust, TrustRole, Ward
 from standards.selectors import latest_edition
 
+from . import small_groups
 from .models import ReportJob
+from .small_groups import GroupProtection
 
 MAX_LEVEL = rules.MAX_LEVEL
 DASHBOARD_TRUST_ROLES = (
@@ -246,6 +248,12 @@ class HeatmapRow:
     round_label: str | None
     cells: list[Measure]
     overall: Measure
+    # Small groups protected (reports/small_groups.py): set where a group is below the threshold.
+    protection: GroupProtection | None = None
+
+    @property
+    def small_group(self) -> bool:
+        return bool(self.protection and self.protection.small_group)
 
 
 @dataclass
@@ -259,6 +267,11 @@ class TrustDashboard:
     service_types: list[tuple[str, str]]
     site_id: int | None
     service_type: str | None
+
+    @property
+    def small_group_rows(self) -> list[HeatmapRow]:
+        """Wards whose groups are combined at trust level (reports/small_groups.py)."""
+        return [row for row in self.rows if row.small_group]
 
 
 def trusts_for_dashboard(*, user) -> QuerySet[Trust]:
@@ -325,6 +338,7 @@ def trust_dashboard(
         .values("round_id")
         .annotate(mean=Avg("level"), rated=Count("pk"))
     }
+    protected = small_groups.protections(trust, [(w.latest_round_id, w.name) for w in wards])
     rows = []
     for ward in wards:
         rid = ward.latest_round_id
@@ -342,6 +356,7 @@ def trust_dashboard(
                     for n, t in titles.items()
                 ],
                 overall=Measure("overall", "Overall", _mean(overall.get(rid, {}).get("mean"))),
+                protection=protected.get(rid),
             )
         )
     trend = trust_trend(trust=trust, site_id=site_id, service_type=service_type)

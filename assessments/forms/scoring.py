@@ -41,6 +41,10 @@ def comment_name(standard: Standard) -> str:
     return f"comment-{standard.pk}"
 
 
+def anonymous_name(standard: Standard) -> str:
+    return f"anonymous-{standard.pk}"
+
+
 def pillars_hint(standard: Standard) -> str:
     pillars = standard.pillars.all()
     if not pillars:
@@ -58,6 +62,7 @@ class StandardRow:
     standard: Standard
     answer: BoundField
     comment: BoundField
+    anonymous: BoundField
     answer_options: dict[str, Any]
 
 
@@ -102,6 +107,11 @@ class CommitmentRatingsForm(forms.Form):
                 rows=3,
                 initial=rating.comment if rating else "",
             )
+            self.fields[anonymous_name(standard)] = forms.BooleanField(
+                label="Share this comment without my name",
+                required=False,
+                initial=bool(rating and rating.share_without_name),
+            )
 
     @property
     def rows(self) -> Iterator[StandardRow]:
@@ -110,6 +120,7 @@ class CommitmentRatingsForm(forms.Form):
                 standard=standard,
                 answer=self[answer_name(standard)],
                 comment=self[comment_name(standard)],
+                anonymous=self[anonymous_name(standard)],
                 answer_options={"label_size": "s", "item_hints": self.item_hints},
             )
 
@@ -126,13 +137,18 @@ class CommitmentRatingsForm(forms.Form):
                 )
         return cleaned
 
-    def answers(self) -> list[tuple[Standard, str, str]]:
-        """(standard, answer, comment) for every standard answered without an error. A comment
-        with an error (too long) holds back its answer too: saving the answer alone would
-        replace the saved comment with nothing."""
+    def answers(self) -> list[tuple[Standard, str, str, bool]]:
+        """(standard, answer, comment, share without name) for every standard answered without
+        an error. A comment with an error (too long) holds back its answer too: saving the
+        answer alone would replace the saved comment with nothing."""
         cleaned = getattr(self, "cleaned_data", {})
         return [
-            (standard, cleaned[answer_name(standard)], cleaned.get(comment_name(standard), ""))
+            (
+                standard,
+                cleaned[answer_name(standard)],
+                cleaned.get(comment_name(standard), ""),
+                bool(cleaned.get(anonymous_name(standard))),
+            )
             for standard in self.standards
             if cleaned.get(answer_name(standard))
             and answer_name(standard) not in self.errors

@@ -33,9 +33,17 @@ def _scorer_for(round: Round, by) -> Scorer:
 
 
 @transaction.atomic
-def save_rating(*, round: Round, standard: Standard, answer: str, comment: str = "", by) -> Rating:
+def save_rating(
+    *,
+    round: Round,
+    standard: Standard,
+    answer: str,
+    comment: str = "",
+    share_without_name: bool = False,
+    by,
+) -> Rating:
     """Store one answer of the acting scorer. Only their own, only while scoring, not after
-    they have submitted."""
+    they have submitted. `share_without_name`: show the comment without the scorer's name."""
     round = lock_round(round.pk)
     scorer = _scorer_for(round, by)
     require_status(round, RoundStatus.SCORING, action="change ratings")
@@ -45,15 +53,25 @@ def save_rating(*, round: Round, standard: Standard, answer: str, comment: str =
         raise ValidationError("That standard is not part of this round's edition.")
     level = parse_answer(answer, code=standard.code)
     comment = comment.strip()
+    share_without_name = bool(share_without_name)
     rating = Rating.objects.filter(scorer=scorer, standard=standard).first()
     before = None if rating is None else {"level": rating.level, "comment": rating.comment}
     if rating is None:
         rating = Rating.objects.create(
-            scorer=scorer, standard=standard, level=level, comment=comment
+            scorer=scorer,
+            standard=standard,
+            level=level,
+            comment=comment,
+            share_without_name=share_without_name,
         )
     elif before != {"level": level, "comment": comment}:
         rating.level, rating.comment = level, comment
-        rating.save(update_fields=["level", "comment", "updated_at"])
+        rating.share_without_name = share_without_name
+        rating.save(update_fields=["level", "comment", "share_without_name", "updated_at"])
+    elif rating.share_without_name != share_without_name:
+        rating.share_without_name = share_without_name
+        rating.save(update_fields=["share_without_name", "updated_at"])
+        return rating
     else:
         return rating
     after = {"level": level, "comment": comment}

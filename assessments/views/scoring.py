@@ -107,7 +107,7 @@ def _wants_json(request: HttpRequest) -> bool:
 def _save_answers(request: HttpRequest, form: CommitmentRatingsForm, round: Round) -> None:
     """Save every answered standard that is valid; errors stay on the form with the typing."""
     form.is_valid()
-    for standard, answer, comment in form.answers():
+    for standard, answer, comment, share_without_name in form.answers():
         saved = apply_service(
             form,
             services.save_rating,
@@ -115,6 +115,7 @@ def _save_answers(request: HttpRequest, form: CommitmentRatingsForm, round: Roun
             standard=standard,
             answer=answer,
             comment=comment,
+            share_without_name=share_without_name,
             by=request.user,
         )
         if saved is None:

@@ -20,6 +20,7 @@ from ..models import (
     Action,
     Evidence,
     HistoryEntry,
+    HistoryKind,
     Round,
     RoundStatus,
     Signature,
@@ -133,6 +134,17 @@ class CommitmentScore:
     mean: float | None
     rated: int
     total: int
+    # Lived experience minus staff, from their own ratings: beside the score, never in it.
+    gap: float | None = None
+
+    @property
+    def gap_text(self) -> str:
+        if self.gap is None:
+            return "Not available"
+        if abs(self.gap) < 0.05:
+            return "No difference"
+        side = "higher" if self.gap > 0 else "lower"
+        return f"{rules.gap_text(self.gap)} (lived experience {side})"
 
     @property
     def percent(self) -> int | None:
@@ -162,8 +174,9 @@ def _standard_rows(round: Round, actions: list[Action]) -> list[StandardRow]:
 def summary(request: HttpRequest, round_id: int) -> HttpResponse:
     round, access = load_round(request, round_id)
     actions = list(selectors.round_actions(round=round))
+    gaps = selectors.perception_gaps(round=round)
     scores = [
-        CommitmentScore(c.number, c.title, c.mean, c.rated, c.total)
+        CommitmentScore(c.number, c.title, c.mean, c.rated, c.total, gaps.get(c.number))
         for c in selectors.commitment_scores(round=round)
     ]
     context = {
@@ -182,6 +195,7 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
 LEVEL_LABELS: dict[Any, str] = {None: "Not sure", **dict(RATING_CHOICES)}
 STATUS_LABELS = dict(RoundStatus.choices)
 DECISION_LABELS = dict(SignatureDecision.choices)
+RATED = "Rated "  # how assessments.services.scoring.save_rating summarises a rating's history
 
 
 def _show(key: str, value: Any, names: dict[int, str]) -> str:
@@ -218,14 +232,30 @@ class HistoryRow:
     entry: HistoryEntry
     before: list[tuple[str, str]]
     after: list[tuple[str, str]]
+    who: str = ""
+
+
+def _who(entry: HistoryEntry, unnamed: dict[tuple[int, str], str]) -> str:
+    """The actor's name, or their group where they shared this rating's comment without it."""
+    if entry.kind == HistoryKind.RATING and entry.summary.startswith(RATED):
+        code = entry.summary.removeprefix(RATED)
+        if (entry.actor_id, code) in unnamed:
+            return unnamed[(entry.actor_id, code)]
+    return entry.actor.display_name if entry.actor else ""
 
 
 def _history_rows(round: Round, entries) -> list[HistoryRow]:
     names = {
         m.user_id: m.user.display_name for m in standards_selectors.ward_people(ward=round.ward)
     }
+    unnamed = selectors.unnamed_comments(round=round)
     return [
-        HistoryRow(entry=e, before=_pairs(e.before, names), after=_pairs(e.after, names))
+        HistoryRow(
+            entry=e,
+            before=_pairs(e.before, names),
+            after=_pairs(e.after, names),
+            who=_who(e, unnamed),
+        )
         for e in entries
     ]
 

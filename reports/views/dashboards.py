@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import presenters, selectors
+from .. import presenters, selectors, voice
 from ..forms import TrustFilterForm
 
 
@@ -12,7 +12,12 @@ def ward_dashboard(request: HttpRequest, ward_id: int) -> HttpResponse:
     return render(
         request,
         "reports/ward_dashboard.html",
-        {"dashboard": dashboard, "ward": dashboard.ward, **presenters.ward_charts(dashboard)},
+        {
+            "dashboard": dashboard,
+            "ward": dashboard.ward,
+            "voices": voice.round_voice(dashboard.latest),
+            **presenters.ward_charts(dashboard),
+        },
     )
 
 
@@ -35,5 +40,8 @@ def trust_dashboard(request: HttpRequest, trust_id: int) -> HttpResponse:
             "trust": trust,
             "form": form,
             **presenters.trust_page(dashboard, user=request.user),
+            "voices": voice.reservations_and_declines(
+                voice.round_voices(r.ward.latest_round_id for r in dashboard.rows)
+            ),
         },
     )

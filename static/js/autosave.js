@@ -150,6 +150,7 @@ class StandardSaver {
     this.code = section.dataset.code;
     this.section = section;
     this.comment = section.querySelector("textarea");
+    this.anonymous = section.querySelector("input[type=checkbox][name^=anonymous-]");
     this.status = section.querySelector("[data-save-status]");
     this.timer = null;
     this.busy = false;
@@ -158,7 +159,7 @@ class StandardSaver {
     this.saved = section.querySelector(".nhsuk-form-group--error") ? null : this.state();
 
     section.addEventListener("change", (event) => {
-      if (event.target.type === "radio") this.schedule(0);
+      if (event.target.type === "radio" || event.target === this.anonymous) this.schedule(0);
     });
     if (this.comment) {
       this.comment.addEventListener("input", () => this.schedule(COMMENT_DELAY_MS));
@@ -175,8 +176,12 @@ class StandardSaver {
     return this.comment ? this.comment.value : "";
   }
 
+  withoutName() {
+    return Boolean(this.anonymous && this.anonymous.checked);
+  }
+
   state() {
-    return JSON.stringify([this.answer(), this.commentText()]);
+    return JSON.stringify([this.answer(), this.commentText(), this.withoutName()]);
   }
 
   say(text, isError = false, withSignIn = false) {
@@ -206,6 +211,7 @@ class StandardSaver {
     body.set("standard", this.id);
     body.set(`answer-${this.id}`, this.answer());
     body.set(`comment-${this.id}`, this.commentText());
+    if (this.withoutName()) body.set(`anonymous-${this.id}`, "on");
     try {
       const result = await this.page.post(body);
       if (result.saved) {
