@@ -260,13 +260,20 @@ def _round_prefixes(rounds: QuerySet[Round]) -> list[tuple[int, list]]:
     ]
 
 
-def score_rows(wards: QuerySet[Ward]) -> Iterator[list]:
+def score_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator[list]:
     """One row per commitment per signed round, and one for the round overall: the agreed mean
     and percentage and each group's mean and the gap, as displayed on pages and in PDFs.
 
+    For a trust's export, a group below the small-group threshold is not shown apart: its mean
+    and the gap are left empty (reports/small_groups.py), as on the trust's other pages.
     Four aggregate queries whatever the number of rounds; "Not sure" never counts.
     """
     rounds = _signed_rounds(wards)
+    protected = (
+        small_groups.protections(trust, rounds.values_list("id", "ward__name"))
+        if trust is not None
+        else {}
+    )
     agreed = AgreedRating.objects.filter(round__in=rounds, level__isnull=False)
     by_commitment = {
         (row["round_id"], row["standard__commitment__number"]): row
@@ -304,6 +311,10 @@ def score_rows(wards: QuerySet[Ward]) -> Iterator[list]:
                 continue
             staff = groups.get((rid, number, ScorerGroup.STAFF))
             lived = groups.get((rid, number, ScorerGroup.LIVED_EXPERIENCE))
+            protection = protected.get(rid)
+            if protection is not None:
+                staff = staff if protection.shows(ScorerGroup.STAFF) else None
+                lived = lived if protection.shows(ScorerGroup.LIVED_EXPERIENCE) else None
             gap = None if staff is None or lived is None else float(lived) - float(staff)
             yield [
                 *prefix,
@@ -381,7 +392,7 @@ def trust_dataset(*, trust: Trust, dataset: str) -> Dataset:
     header, build = BUILDERS[dataset]
     name = f"{slugify(trust.name)}-{dataset}"
     wards = Ward.objects.filter(site__trust=trust)
-    rows = build(wards, trust=trust) if dataset == "ratings" else build(wards)
+    rows = build(wards, trust=trust) if dataset in ("ratings", "scores") else build(wards)
     return Dataset(dataset, name, header, rows)
 
 

@@ -29,6 +29,7 @@ from django.utils.http import urlsafe_base64_encode
 from assessments import services
 from reports import exports
 from reports.models import JobStatus, ReportJob, ReportKind
+from reports.process_changes import add_process_change
 from reports.services import request_report
 from standards import invitations
 from standards.demo import give_demo_second_factor
@@ -248,6 +249,13 @@ def build_site(
     # Failed, so its page offers "Try again" and viewing it does not make a PDF in-process.
     ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error="Worker lost")
 
+    change = add_process_change(
+        by=qi_lead,
+        trust=trust,
+        measure="overall",
+        date=datetime.date(2026, 1, 5),
+        note="New model of care",
+    )
     superuser = UserFactory(username="admin", is_staff=True, is_superuser=True)
     give_demo_second_factor(superuser)  # staff must have one to reach the admin
     rounds = [agreeing, open_round, scoring, signoff, signed]
@@ -300,6 +308,7 @@ def build_site(
             "person_id": [ward_staff.pk],
             "membership_id": [WardMembership.objects.filter(user=ward_staff).first().pk],
             "invitation_id": [invitation.pk],
+            "change_id": [change.pk],
             "app_label": sorted({m._meta.app_label for m in admin.site._registry}),
             "content_type_id": [],  # the admin's "view on site" redirect has no form
         },
