@@ -15,6 +15,7 @@ from django.utils import timezone
 from assessments.models import Action, Rating, ScorerGroup, Signature, SignatureDecision
 from standards.models import Trust
 
+from . import small_groups
 from .headlines import headline, number_text
 from .models import ProcessChange
 from .process_changes import change_indexes
@@ -24,7 +25,7 @@ from .spc_panels import SpcPanel
 
 TOP_GAPS = 3
 # The section developer B adds for the lived experience leaders' words (same id on both pages).
-RESERVATIONS_ANCHOR = "lived-experience-voice"
+RESERVATIONS_ANCHOR = "le-voice"
 
 
 def ward_key(ward_id: int) -> str:
@@ -168,7 +169,13 @@ def board_summary(
             summary.concerns.append(Item(ward.name, _ward_url(ward_id), words.text))
 
     round_to_ward = {w.latest_round_id: w for w in wards if w.latest_round_id}
-    gaps = overall_gaps(round_ids=list(round_to_ward))
+    # A gap reveals a small group's view: outside the ward it is left out (small_groups.py).
+    protected = small_groups.protections(trust, [(r, w.name) for r, w in round_to_ward.items()])
+    gaps = {
+        rid: gap
+        for rid, gap in overall_gaps(round_ids=list(round_to_ward)).items()
+        if rid not in protected or protected[rid].shows_gap
+    }
     for rid, gap in sorted(gaps.items(), key=lambda item: -abs(item[1]))[:TOP_GAPS]:
         ward = round_to_ward[rid]
         summary.gaps.append(Item(ward.name, _ward_url(ward.pk), _gap_words(gap)))

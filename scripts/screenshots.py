@@ -37,7 +37,7 @@ def main(base: str, out_dir: Path) -> None:
             executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
             args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
         )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 1100})
         page.goto(f"{base}/account/login/")
         page.get_by_label("Username or email address", exact=True).fill("demo.board")
         page.get_by_label("Password", exact=True).fill(password)
@@ -48,8 +48,9 @@ def main(base: str, out_dir: Path) -> None:
         page.get_by_role("link", name="Trust dashboard").first.click()
         page.wait_for_load_state("load")
         # The board summary: what a board member reads first.
-        page.get_by_role("heading", name="What needs attention").scroll_into_view_if_needed()
-        page.evaluate("window.scrollBy(0, -16)")
+        page.get_by_role("heading", name="What needs attention").evaluate(
+            "el => { el.scrollIntoView({block: 'start'}); window.scrollBy(0, -16); }"
+        )
         page.screenshot(path=str(out_dir / "trust-dashboard.png"), full_page=False)
         dashboard = page.url
         page.get_by_role("button", name="Make board pack").first.click()
