@@ -73,16 +73,16 @@ def main(base: str, out_dir: Path) -> None:
                     "-r",
                     "80",
                     "-f",
-                    "1",
+                    "2",
                     "-l",
-                    "1",
+                    "3",
                     str(pdf),
                     str(out_dir / "board-pack-page"),
                 ],
                 check=True,
             )
         browser.close()
-        print(f"Saved screenshots of {dashboard} and the board pack's second page in {out_dir}")
+        print(f"Saved screenshots of {dashboard} and the board pack's pages 2 and 3 in {out_dir}")
 
 
 if __name__ == "__main__":
