@@ -95,6 +95,8 @@ def test_two_partners_are_combined_on_the_trust_dashboard_and_it_says_why(
     assert "Small groups protected" in page
     assert WHY.replace("'", "&#x27;") in page
     assert "The perception gap is not shown for Willow Ward here" in page
+    # The heatmap keeps the ward's agreed scores and marks them.
+    assert "(a group too small to show on its own)" in page
 
 
 def test_two_partners_are_combined_in_the_board_pack_and_it_says_why(signed, trust):
@@ -122,6 +124,7 @@ def test_with_the_threshold_at_2_both_groups_show_at_trust_level(
     client.force_login(board_member)
     page = client.get(reverse("reports:trust_dashboard", args=[trust.pk])).content.decode()
     assert "Small groups protected" not in page
+    assert "(a group too small to show on its own)" not in page
     html = _board_pack_ward_page(trust)
     assert "Fewer than" not in html
     assert 'class="app-num">Lived experience</th>' in html
