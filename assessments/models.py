@@ -46,6 +46,8 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     opened_at = models.DateTimeField(auto_now_add=True)
+    # The date by which scorers should have submitted: set when the round is opened.
+    scoring_closes_on = models.DateField("Scoring closes on", null=True, blank=True)
     scoring_closed_reason = models.TextField(blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)

@@ -82,6 +82,10 @@ class ReportJob(models.Model):
     file = models.FileField(upload_to=report_path, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The person who asked wants an email when it is ready.
+    notify_when_ready = models.BooleanField(default=False)
+    # First downloaded by the person who asked: until then it is on their task list.
+    downloaded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

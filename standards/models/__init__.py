@@ -1,7 +1,9 @@
 from .accounts import SignInEvent, SignInEventKind
 from .framework import Commitment, FrameworkEdition, Pillar, RatingLevel, Standard
+from .notifications import Notification, NotificationKind, NotificationStatus
 from .organisations import (
     WARD_VISIBLE_TRUST_ROLES,
+    EmailChoice,
     ServiceType,
     Site,
     Trust,
@@ -21,6 +23,10 @@ from .people import (
 )
 
 __all__ = [
+    "EmailChoice",
+    "Notification",
+    "NotificationKind",
+    "NotificationStatus",
     "Commitment",
     "FrameworkEdition",
     "Invitation",

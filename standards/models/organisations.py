@@ -5,8 +5,24 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 
+class EmailChoice(models.TextChoices):
+    """How a person wants to hear about what is waiting for them. Invitations and security
+    emails are sent whatever they choose."""
+
+    EVERY = "every", "Every email, as it happens"
+    DAILY = "daily", "One email a day, listing everything"
+    NONE = "none", "No emails"
+
+
 class User(AbstractUser):
     """A person who signs in. Holds no patient information, only staff identity."""
+
+    email_choice = models.CharField(
+        "Emails about your tasks",
+        max_length=10,
+        choices=EmailChoice.choices,
+        default=EmailChoice.EVERY,
+    )
 
     class Meta:
         ordering = ["username"]
