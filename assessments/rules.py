@@ -1,4 +1,4 @@
-"""The round's pure rules. For now: how a number is displayed.
+"""The round's pure rules: when ratings may be seen, and how a number is displayed.
 
 One place turns a mean into what people read, so that a page, a PDF, a chart, a heatmap and an
 export never disagree (two copies of the percentage once said 62% and 63% for the same mean).
@@ -8,6 +8,17 @@ to even.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+
+# Nobody sees anyone else's ratings (nor medians, gaps or flags made from them) until agreeing
+# starts: that stops anchoring and is what makes the lived experience voice count. The manager
+# and QI lead are no exception, on any page, in history, or in a report.
+RATINGS_REVEALED_STATUSES = frozenset({"agreeing", "awaiting-signoff", "signed"})
+
+
+def ratings_revealed(status: str) -> bool:
+    """May the scorers' ratings of a round in this status be shown to anyone but their writer?"""
+    return status in RATINGS_REVEALED_STATUSES
+
 
 MAX_LEVEL = 4
 NONE_TEXT = "-"

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from standards.models import Commitment, Standard, Ward
 
+from . import rules
 from .models import (
     ANONYMOUS_NAMES,
     Action,
@@ -239,7 +240,7 @@ def round_history(*, round: Round) -> QuerySet[HistoryEntry]:
     """The round's history, without any scorer's ratings that are still private: none while
     scoring, and never those of a scorer who did not submit."""
     entries = round.history.select_related("actor")
-    if round.status in (RoundStatus.OPEN, RoundStatus.SCORING):
+    if not rules.ratings_revealed(round.status):
         return entries.exclude(kind=HistoryKind.RATING)
     unsubmitted = round.scorers.filter(submitted_at__isnull=True).values("user_id")
     return entries.exclude(kind=HistoryKind.RATING, actor__in=unsubmitted)

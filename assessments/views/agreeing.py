@@ -13,16 +13,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import selectors, services
 from ..forms.agreeing import LEVEL_CHOICES, NOT_SURE_LABEL, AgreedRatingForm
 from ..models import Evidence, Round, RoundStatus
+from ..rules import ratings_revealed
 from ..selectors import Comparison
 from ..services.evidence import EDITABLE_STATUSES
 from .common import apply_service, load_round
 
-REVEALED = (RoundStatus.AGREEING, RoundStatus.AWAITING_SIGNOFF, RoundStatus.SIGNED)
-
 
 def _not_revealed(request: HttpRequest, round: Round) -> HttpResponse | None:
     """Nobody sees anyone's ratings until scoring has finished: that stops anchoring."""
-    if round.status in REVEALED:
+    if ratings_revealed(round.status):
         return None
     messages.info(request, "Everyone's ratings are shown side by side once scoring has finished.")
     return redirect("assessments:round_detail", round.pk)

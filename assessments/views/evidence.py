@@ -14,8 +14,8 @@ from .. import selectors, services
 from ..forms.evidence import NO_PATIENT_DETAILS, EvidenceDeleteForm, EvidenceForm
 from ..models import Evidence, Round
 from ..permissions import access_for
+from ..rules import ratings_revealed
 from ..services.evidence import EDITABLE_STATUSES
-from .agreeing import REVEALED
 from .common import apply_service, load_round
 
 # Extensions a person would expect for each stored type (the stored name has the first).
@@ -39,7 +39,7 @@ def _closed_message(round: Round) -> str:
 
 def _standard_page(round: Round, standard) -> str:
     """Where evidence for a standard is shown: beside its ratings, once they are revealed."""
-    if round.status in REVEALED:
+    if ratings_revealed(round.status):
         page = reverse("assessments:agree_commitment", args=[round.pk, standard.commitment.number])
         return f"{page}#standard-{standard.pk}"
     return reverse("assessments:round_detail", args=[round.pk])

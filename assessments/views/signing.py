@@ -174,7 +174,8 @@ def _standard_rows(round: Round, actions: list[Action]) -> list[StandardRow]:
 def summary(request: HttpRequest, round_id: int) -> HttpResponse:
     round, access = load_round(request, round_id)
     actions = list(selectors.round_actions(round=round))
-    gaps = selectors.perception_gaps(round=round)
+    revealed = rules.ratings_revealed(round.status)
+    gaps = selectors.perception_gaps(round=round) if revealed else {}
     scores = [
         CommitmentScore(c.number, c.title, c.mean, c.rated, c.total, gaps.get(c.number))
         for c in selectors.commitment_scores(round=round)
@@ -182,6 +183,7 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
     context = {
         "round": round,
         "access": access,
+        "revealed": revealed,
         "edition": round.edition,
         "scores": scores,
         "rows": _standard_rows(round, actions),
