@@ -101,3 +101,38 @@ def heat_band_range(band: int) -> tuple[str, str]:
     low = HEAT_BAND_WIDTH * band
     high = Decimal(MAX_LEVEL) if band == HEAT_BANDS - 1 else low + HEAT_BAND_WIDTH - _ONE_DECIMAL
     return str(low.quantize(_ONE_DECIMAL)), str(high.quantize(_ONE_DECIMAL))
+
+
+# Agreeing. A standard is flagged when the groups' medians differ by this many levels or more.
+FLAG_DIFFERENCE = 2
+FLAGGED_REASON = "staff and lived experience partners differed by two levels or more"
+OUTSIDE_REASON = "the agreed rating is outside both groups' ratings"
+
+
+def is_flagged(difference: float | None) -> bool:
+    """Lived experience median minus staff median, two levels or more either way."""
+    return difference is not None and abs(difference) >= FLAG_DIFFERENCE
+
+
+def outside_both_ranges(level: int, ranges: list[tuple[int, int]]) -> bool:
+    """Outside every group's (lowest, highest) rating; never when no group gave a rating."""
+    return bool(ranges) and all(not lo <= level <= hi for lo, hi in ranges)
+
+
+def rationale_reason(*, flagged: bool, ranges: list[tuple[int, int]], level: int | None) -> str:
+    """Why an agreed rating at `level` needs a recorded reason; "" when the reason is optional.
+    A null level is "Not sure"."""
+    if flagged:
+        return FLAGGED_REASON
+    if level is not None and outside_both_ranges(level, ranges):
+        return OUTSIDE_REASON
+    return ""
+
+
+def levels_needing_rationale(*, flagged: bool, ranges: list[tuple[int, int]]) -> list[int]:
+    """The levels (0 to 4) the page marks as needing a reason before anyone chooses."""
+    return [
+        level
+        for level in range(MAX_LEVEL + 1)
+        if rationale_reason(flagged=flagged, ranges=ranges, level=level)
+    ]

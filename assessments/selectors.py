@@ -26,7 +26,7 @@ from .models import (
     Signature,
 )
 
-FLAG_DIFFERENCE = 2
+FLAG_DIFFERENCE = rules.FLAG_DIFFERENCE
 
 
 def get_round_for_user(*, user, round_id: int) -> Round:
@@ -114,19 +114,36 @@ class Comparison:
 
     @property
     def flagged(self) -> bool:
-        return self.difference is not None and abs(self.difference) >= FLAG_DIFFERENCE
+        return rules.is_flagged(self.difference)
+
+    @property
+    def ranges(self) -> list[tuple[int, int]]:
+        return [g.range for g in (self.staff, self.lived_experience) if g.range]
 
     def outside_both_ranges(self, level: int) -> bool:
-        ranges = [g.range for g in (self.staff, self.lived_experience) if g.range]
-        return bool(ranges) and all(not lo <= level <= hi for lo, hi in ranges)
+        return rules.outside_both_ranges(level, self.ranges)
+
+    def rationale_reason(self, level: int | None) -> str:
+        """Why an agreed rating at this level needs a reason ("" when it does not)."""
+        return rules.rationale_reason(flagged=self.flagged, ranges=self.ranges, level=level)
+
+    @property
+    def rationale_levels(self) -> list[int]:
+        """The levels that would need a reason, for the page to mark before anyone chooses."""
+        return rules.levels_needing_rationale(flagged=self.flagged, ranges=self.ranges)
 
     @property
     def needs_rationale(self) -> bool:
         if self.agreed is None:
             return self.flagged
-        if self.flagged:
-            return True
-        return self.agreed.level is not None and self.outside_both_ranges(self.agreed.level)
+        return bool(self.rationale_reason(self.agreed.level))
+
+    @property
+    def settled(self) -> bool:
+        """Agreed, with the reason it needs: what finish_agreeing requires of every standard."""
+        return self.agreed is not None and not (
+            self.needs_rationale and not self.agreed.rationale.strip()
+        )
 
 
 def round_comparisons(*, round: Round, standards=None) -> list[Comparison]:
@@ -173,11 +190,7 @@ def compare_standard(*, round: Round, standard: Standard) -> Comparison:
 
 def missing_agreed_ratings(*, round: Round) -> list[Standard]:
     """Standards still without an agreed rating, or without a rationale they need."""
-    return [
-        c.standard
-        for c in round_comparisons(round=round)
-        if c.agreed is None or (c.needs_rationale and not c.agreed.rationale.strip())
-    ]
+    return [c.standard for c in round_comparisons(round=round) if not c.settled]
 
 
 def commitment_scores(*, round: Round) -> QuerySet[Commitment]:

@@ -33,7 +33,7 @@ from assessments.models import (
     RoundStatus,
     ScorerGroup,
 )
-from assessments.selectors import FLAG_DIFFERENCE
+from assessments.rules import is_flagged
 from standards.models import ServiceType, Trust, Ward
 
 from . import small_groups
@@ -216,7 +216,7 @@ def rating_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterato
                 if staff_median is not None and lived_median is not None
                 else None
             )
-            flagged = difference is not None and abs(difference) >= FLAG_DIFFERENCE
+            flagged = is_flagged(difference)
             yield [
                 *prefix,
                 commitment,

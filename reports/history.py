@@ -36,7 +36,7 @@ from assessments.models import (
     SignatureDecision,
     SignatureRole,
 )
-from assessments.selectors import FLAG_DIFFERENCE
+from assessments.rules import is_flagged, outside_both_ranges
 from standards.demo import DEMO_TRUST, seed_demo_organisation
 from standards.models import (
     ServiceType,
@@ -489,9 +489,9 @@ def _agree(groups: dict[str, list[int]], rng: random.Random) -> tuple[int | None
         return None, "Nobody felt able to rate this yet."
     # The group meets between the two views, leaning a little towards lived experience.
     level = _clamp_level(sum(known) / len(known) - 0.1 + rng.gauss(0, 0.3))
-    flagged = staff is not None and lived is not None and abs(lived - staff) >= FLAG_DIFFERENCE
+    flagged = is_flagged(None if staff is None or lived is None else lived - staff)
     ranges = [(min(g), max(g)) for g in groups.values() if g]
-    outside = all(not lo <= level <= hi for lo, hi in ranges)
+    outside = outside_both_ranges(level, ranges)
     if flagged or outside:
         return level, rng.choice(RATIONALES)
     return level, ""

@@ -22,6 +22,21 @@ LEVEL_CHOICES = [(str(level), label) for level, label in RATING_CHOICES] + [
 CONFLICT_TITLE = "Someone else saved this first"
 
 
+def rationale_hint(*, flagged: bool, levels) -> str:
+    """What the page says about the reason before anyone chooses: required for every level
+    when the groups differed by two or more, else for the levels outside both groups' ratings."""
+    if flagged:
+        return "Required: staff and lived experience partners differed by two levels or more."
+    if levels:
+        names = [dict(RATING_CHOICES)[level] for level in levels]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        return (
+            f"Required if you agree {listed}: outside both groups' ratings. "
+            "Otherwise optional: say how the group reached this rating."
+        )
+    return "Optional: say how the group reached this rating."
+
+
 def level_label(level: int | None) -> str:
     """ "3 Established", or "Not sure" for a null level (never a zero)."""
     return NOT_SURE_LABEL if level is None else dict(RATING_CHOICES)[level]
@@ -74,25 +89,40 @@ class AgreedRatingForm(VersionedForm):
         error_messages={"invalid": "Reload the page and enter the agreed rating again"},
     )
 
-    def __init__(self, *args: Any, standard, flagged: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, standard, flagged: bool, rationale_levels=(), embedded=False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         level = self.fields["level"]
         level.label = f"Agreed rating for {standard.code}"
         level.error_messages["required"] = f"Select the agreed rating for {standard.code}"
+        self.fields["rationale"].label = f"Why the group agreed this rating for {standard.code}"
         self.fields["rationale"].help_text = (
-            "Required. Staff and lived experience partners differed by two levels or more, "
-            "so record why the group agreed this rating."
-            if flagged
-            else "Say how the group reached this rating. This is required if the agreed rating "
-            "is outside both groups' ratings."
-        ) + " Do not include patient names, NHS numbers, dates of birth or clinical details."
+            rationale_hint(flagged=flagged, levels=rationale_levels)
+            + " Do not include patient names, NHS numbers, dates of birth or clinical details."
+        )
+        self.standard = standard
         self.helper = FormHelper()
         # The page shows the error summary above its heading, as the NHS pattern asks.
         self.helper.show_error_summary = False
         self.helper.layout = Layout(
-            Field("level", label_size="m"), Field("rationale", label_size="m"), "version"
+            Field("level", label_size="s" if embedded else "m"),
+            Field("rationale", label_size="s" if embedded else "m"),
+            "version",
         )
-        self.helper.add_input(Button("Save agreed rating", prevent_double_click=True))
+        if embedded:
+            # One of several on a commitment's page: the page has the form tag and one button,
+            # and a standard left blank is simply not agreed yet.
+            self.helper.form_tag = False
+            level.required = False
+        else:
+            self.helper.add_input(Button("Save agreed rating", prevent_double_click=True))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("level") and (data.get("rationale") or "").strip():
+            self.add_error("level", f"Select the agreed rating for {self.standard.code}")
+        return data
 
     @staticmethod
     def initial_for(agreed: AgreedRating | None) -> dict[str, Any]:

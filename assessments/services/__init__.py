@@ -1,7 +1,7 @@
 """Every change to an assessment goes through these functions, which enforce its rules."""
 
 from .actions import create_action, update_action
-from .agreeing import record_agreed_rating
+from .agreeing import AgreedEntry, AgreeOutcome, record_agreed_rating, record_agreed_ratings
 from .common import ConflictError, LockedError
 from .evidence import add_evidence, delete_evidence
 from .rounds import (
@@ -24,7 +24,10 @@ __all__ = [
     "delete_evidence",
     "finish_agreeing",
     "open_round",
+    "AgreeOutcome",
+    "AgreedEntry",
     "record_agreed_rating",
+    "record_agreed_ratings",
     "reopen_round",
     "return_to_agreeing",
     "save_rating",

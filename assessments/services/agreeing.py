@@ -1,5 +1,7 @@
 """Agreeing one rating per standard, with a rationale where the groups disagree."""
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -9,15 +11,6 @@ from ..models import AgreedRating, HistoryKind, Round, RoundStatus
 from ..permissions import access_for, require
 from .common import ConflictError, lock_round, record, require_status
 from .scoring import parse_answer
-
-
-def rationale_required(*, comparison, level: int | None) -> str | None:
-    """Why a rationale is needed for this agreed level, or None when it is optional."""
-    if comparison.flagged:
-        return "staff and lived experience partners differed by two levels or more"
-    if level is not None and comparison.outside_both_ranges(level):
-        return "the agreed rating is outside both groups' ratings"
-    return None
 
 
 def record_agreed_rating(
@@ -38,11 +31,11 @@ def record_agreed_rating(
             raise ValidationError("That standard is not part of this round's edition.")
         level = parse_answer(answer, code=standard.code)
         rationale = rationale.strip()
-        reason = rationale_required(
-            comparison=compare_standard(round=round, standard=standard), level=level
-        )
+        reason = compare_standard(round=round, standard=standard).rationale_reason(level)
         if reason and not rationale:
-            raise ValidationError({"rationale": f"Enter why you agreed this rating: {reason}"})
+            raise ValidationError(
+                {"rationale": f"Enter why you agreed the rating for {standard.code}: {reason}"}
+            )
         current = AgreedRating.objects.filter(round=round, standard=standard).first()
         if current is not None and current.version != version:
             raise ConflictError(
@@ -96,3 +89,65 @@ def record_agreed_rating(
             after={"level": level, "rationale": rationale},
         )
     return agreed
+
+
+@dataclass
+class AgreedEntry:
+    """What the page sent for one standard: `answer` is "" when nothing was chosen."""
+
+    standard: Standard
+    answer: str
+    rationale: str
+    version: int | None
+
+
+@dataclass
+class AgreeOutcome:
+    saved: list[Standard] = field(default_factory=list)
+    unchanged: list[Standard] = field(default_factory=list)
+    errors: dict[int, ValidationError] = field(default_factory=dict)
+    conflicts: dict[int, ConflictError] = field(default_factory=dict)
+
+
+def record_agreed_ratings(*, round: Round, entries: list[AgreedEntry], by) -> AgreeOutcome:
+    """A commitment's agreed ratings in one save. Each standard is saved on its own terms (its
+    reason, its version), so one refusal keeps the others; nothing unchanged is saved again,
+    and a standard left blank is simply not agreed yet."""
+    outcome = AgreeOutcome()
+    current = {
+        a.standard_id: a
+        for a in AgreedRating.objects.filter(
+            round=round, standard__in=[e.standard for e in entries]
+        )
+    }
+    for entry in entries:
+        agreed = current.get(entry.standard.pk)
+        if not entry.answer or _same(entry, agreed):
+            outcome.unchanged.append(entry.standard)
+            continue
+        try:
+            record_agreed_rating(
+                round=round,
+                standard=entry.standard,
+                answer=entry.answer,
+                rationale=entry.rationale,
+                version=entry.version,
+                by=by,
+            )
+        except ConflictError as error:
+            outcome.conflicts[entry.standard.pk] = error
+        except ValidationError as error:
+            outcome.errors[entry.standard.pk] = error
+        else:
+            outcome.saved.append(entry.standard)
+    return outcome
+
+
+def _same(entry: AgreedEntry, agreed: AgreedRating | None) -> bool:
+    if agreed is None or entry.version != agreed.version:
+        return False
+    try:
+        level = parse_answer(entry.answer, code=entry.standard.code)
+    except ValidationError:
+        return False
+    return level == agreed.level and entry.rationale.strip() == agreed.rationale

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from standards.templatetags.nhsuk_forms import nhsuk_error_list
+
 from .. import selectors, services
 from ..forms.agreeing import LEVEL_CHOICES, NOT_SURE_LABEL, AgreedRatingForm
 from ..models import Evidence, Round, RoundStatus
@@ -38,12 +40,6 @@ def difference_in_words(difference: float | None) -> str:
     return f"Lived experience partners rated this {amount} {direction} than staff."
 
 
-def is_settled(comparison: Comparison) -> bool:
-    """Agreed, with the rationale it needs: the same rule finish_agreeing applies."""
-    agreed = comparison.agreed
-    return agreed is not None and not (comparison.needs_rationale and not agreed.rationale.strip())
-
-
 @dataclass
 class Reveal:
     comparison: Comparison
@@ -63,6 +59,19 @@ def reveal(comparison: Comparison, evidence: list[Evidence] | None = None) -> Re
     ]
     rows.append((NOT_SURE_LABEL, staff.not_sure, lived.not_sure))
     return Reveal(comparison, difference_in_words(comparison.difference), rows, evidence or [])
+
+
+@dataclass
+class AgreeSection:
+    """One standard on a commitment's agreeing page: both groups' ratings and its form."""
+
+    reveal: Reveal
+    form: AgreedRatingForm | None = None
+    conflict: object = None
+
+    @property
+    def errors(self) -> list:
+        return nhsuk_error_list(self.form) if self.form is not None and self.form.errors else []
 
 
 @dataclass
@@ -86,7 +95,7 @@ def agree_overview(request: HttpRequest, round_id: int) -> HttpResponse:
     for comparison in selectors.round_comparisons(round=round):
         row = progress[comparison.standard.commitment_id]
         row.total += 1
-        row.agreed += is_settled(comparison)
+        row.agreed += comparison.settled
         row.flagged += comparison.flagged
     rows = list(progress.values())
     to_agree = sum(row.to_agree for row in rows)
@@ -102,7 +111,53 @@ def agree_overview(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+def _agree_form(comparison: Comparison, data=None) -> AgreedRatingForm:
+    return AgreedRatingForm(
+        data,
+        prefix=f"s{comparison.standard.pk}",
+        initial=AgreedRatingForm.initial_for(comparison.agreed),
+        standard=comparison.standard,
+        flagged=comparison.flagged,
+        rationale_levels=comparison.rationale_levels,
+        embedded=True,
+    )
+
+
+def _save_commitment(request, round, comparisons) -> tuple[dict, dict, services.AgreeOutcome]:
+    """Bind one form per standard, save the valid ones through the service, and return the
+    forms to show again (typed answers kept) and the conflicts, by standard."""
+    forms = {c.standard.pk: _agree_form(c, request.POST) for c in comparisons}
+    entries = [
+        services.AgreedEntry(
+            standard=form.standard,
+            answer=form.cleaned_data["level"],
+            rationale=form.cleaned_data["rationale"],
+            version=form.cleaned_data["version"],
+        )
+        for form in forms.values()
+        if form.is_valid()
+    ]
+    outcome = services.record_agreed_ratings(round=round, entries=entries, by=request.user)
+    for pk, error in outcome.errors.items():
+        form = forms[pk]
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+    conflicts = {pk: forms[pk].show_conflict(error) for pk, error in outcome.conflicts.items()}
+    return forms, conflicts, outcome
+
+
+def _saved_message(outcome: services.AgreeOutcome, number: int) -> str:
+    saved = len(outcome.saved)
+    if not saved:
+        return f"Nothing changed in commitment {number}, so nothing was saved"
+    plural = "" if saved == 1 else "s"
+    return f"Agreed ratings saved for {saved} standard{plural} in commitment {number}"
+
+
+@require_http_methods(["GET", "POST"])
 def agree_commitment(request: HttpRequest, round_id: int, number: int) -> HttpResponse:
     round, access = load_round(request, round_id)
     if response := _not_revealed(request, round):
@@ -110,24 +165,58 @@ def agree_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
     commitment = selectors.round_commitments(round=round).filter(number=number).first()
     if commitment is None:
         raise Http404("No such commitment")
+    can_agree = access.can_agree and round.status == RoundStatus.AGREEING
+    if request.method == "POST" and not can_agree:
+        if not access.can_agree:
+            raise PermissionDenied("Only the ward manager can record agreed ratings.")
+        messages.info(request, "Agreeing has finished, so the agreed ratings cannot change.")
+        return redirect("assessments:agree_commitment", round.pk, number)
     standards = selectors.round_standards(round=round).filter(commitment=commitment)
+    comparisons = selectors.round_comparisons(round=round, standards=standards)
+    forms: dict = {}
+    conflicts: dict = {}
+    if request.method == "POST":
+        forms, conflicts, outcome = _save_commitment(request, round, comparisons)
+        failed = {pk for pk, form in forms.items() if form.errors}
+        if not failed:
+            report = messages.success if outcome.saved else messages.info
+            report(request, _saved_message(outcome, number))
+            go_next = request.POST.get("then") == "next" and number < 12
+            if go_next:
+                return redirect("assessments:agree_commitment", round.pk, number + 1)
+            return redirect("assessments:agree_overview", round.pk)
+        if outcome.saved:
+            messages.success(request, _saved_message(outcome, number))
+        # Saved standards show what is now saved; the others keep what was typed.
+        comparisons = selectors.round_comparisons(round=round, standards=standards)
+        forms = {pk: form for pk, form in forms.items() if pk in failed}
     evidence = defaultdict(list)
     for item in selectors.round_evidence(round=round).filter(standard__commitment=commitment):
         evidence[item.standard_id].append(item)
-    comparisons = selectors.round_comparisons(round=round, standards=standards)
     editable = round.status in EDITABLE_STATUSES
+    sections = [
+        AgreeSection(
+            reveal=reveal(c, evidence[c.standard.pk]),
+            form=(forms.get(c.standard.pk) or _agree_form(c)) if can_agree else None,
+            conflict=conflicts.get(c.standard.pk),
+        )
+        for c in comparisons
+    ]
+    errors = [error for section in sections if section.form for error in section.errors]
     return render(
         request,
         "assessments/agree_commitment.html",
         {
             "round": round,
             "commitment": commitment,
-            "reveals": [reveal(c, evidence[c.standard.pk]) for c in comparisons],
-            "can_agree": access.can_agree and round.status == RoundStatus.AGREEING,
+            "sections": sections,
+            "errors": errors,
+            "can_agree": can_agree,
             "can_add_evidence": access.can_contribute and editable,
             "can_remove_any_evidence": access.is_manager and editable,
             "editable": editable,
         },
+        status=400 if errors else 200,
     )
 
 
@@ -152,6 +241,7 @@ def agree_standard(request: HttpRequest, round_id: int, standard_id: int) -> Htt
         initial=AgreedRatingForm.initial_for(comparison.agreed),
         standard=standard,
         flagged=comparison.flagged,
+        rationale_levels=comparison.rationale_levels,
     )
     conflict = None
     if form.is_bound and form.is_valid():

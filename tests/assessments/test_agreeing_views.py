@@ -143,7 +143,7 @@ def test_agree_commitment_counts_not_sure_and_says_when_nothing_compares(
     assert "There is nothing to compare" in section
     assert "No rating" in section
     assert "Differs by 2 or more" not in section
-    assert "Record agreed rating" in section
+    assert "Agreed rating for 2.1" in section
 
 
 def test_agree_commitment_shows_agreed_rating_and_evidence(
@@ -211,7 +211,7 @@ def test_agree_standard_says_up_front_when_a_rationale_is_required(
 ):
     client.force_login(ward_manager)
     page = client.get(agree_url(round, flagged)).content.decode()
-    assert "Required. Staff and lived experience partners differed by two levels or more" in page
+    assert "Required: staff and lived experience partners differed by two levels or more" in page
     assert "Differs by 2 or more" in page
 
 
@@ -223,7 +223,7 @@ def test_agree_standard_requires_rationale_when_flagged(client, round, flagged, 
     page = response.content.decode()
     assert response.status_code == 200
     error = page.split('id="id_rationale-error"')[1].split("</span>\n")[0]
-    assert "Enter why you agreed this rating" in error
+    assert "Enter why you agreed the rating for 2.3" in error
     assert 'href="#id_rationale"' in page
     assert 'value="2" checked' in page
     assert not AgreedRating.objects.exists()

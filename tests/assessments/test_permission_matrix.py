@@ -43,7 +43,7 @@ MATRIX = {
     "score_submit": ("round", SCORERS, SCORERS),
     "score_commitment": ("round-commitment", SCORERS, SCORERS),
     "agree_overview": ("round", EVERYONE, set()),
-    "agree_commitment": ("round-commitment", EVERYONE, set()),
+    "agree_commitment": ("round-commitment", EVERYONE, {"manager"}),
     "agree_standard": ("round-standard", {"manager"}, {"manager"}),
     "evidence_create": ("round", WARD_PEOPLE, WARD_PEOPLE),
     "evidence_download": ("evidence", EVERYONE, set()),

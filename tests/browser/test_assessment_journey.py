@@ -239,16 +239,19 @@ def _score_the_round(
     _sign_out(page, live_server)
 
 
-def _agree(page, code: str, rating: str, *, url: str | None = None) -> None:
-    """Record the agreed rating of one standard, from its commitment's page or at `url`."""
-    if url is None:
-        _follow(page, _link(page, f"Record agreed rating for {code}"))
-    else:
-        visit(page, url)
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Agreed rating for {code}")
+def _agree_commitment(page, number: int, rating: str) -> None:
+    """Agree the one standard of a journey commitment on its page, and save once."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"{number}. Journey commitment {number}"
+    )
     page.get_by_role("radio", name=rating, exact=True).check()
-    _follow(page, _button(page, "Save agreed rating"))
-    _message(page, f"Agreed rating for {code} saved")
+    name = (
+        f"Save and go to commitment {number + 1}"
+        if number < 12
+        else "Save and go to all commitments"
+    )
+    _follow(page, _button(page, name))
+    _message(page, f"Agreed ratings saved for 1 standard in commitment {number}")
 
 
 def _next_commitment(page, number: int) -> None:
@@ -353,24 +356,31 @@ def test_assessment_round_from_opening_to_signed_with_reservations(page, live_se
         STAFF_COMMENT
     )
 
-    # The flagged standard needs a reason: without one the error summary says so and the
-    # chosen rating is kept.
-    _follow(page, _link(page, "Record agreed rating for 1.1"))
-    expect(page.get_by_text("Differs by 2 or more")).to_be_visible()
-    page.get_by_role("radio", name="2 Developing", exact=True).check()
-    _follow(page, _button(page, "Save agreed rating"))
+    # The flagged standard needs a reason: the page says so before anyone chooses; without
+    # one the error summary says so and everything chosen and typed is kept.
+    expect(
+        section.get_by_text(re.compile(r"^\s*Required: staff and lived experience"))
+    ).to_be_visible()
+    section.get_by_role("radio", name="2 Developing", exact=True).check()
+    _follow(page, _button(page, "Save and go to commitment 2"))
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".nhsuk-error-summary")
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
-    expect(summary).to_contain_text("Enter why you agreed this rating")
-    expect(page.get_by_role("radio", name="2 Developing", exact=True)).to_be_checked()
-    page.get_by_label("Why the group agreed this rating").fill(RATIONALE)
-    _follow(page, _button(page, "Save agreed rating"))
-    _message(page, "Agreed rating for 1.1 saved")
-    expect(page).to_have_url(re.compile(rf"/agree/1/#standard-{standard_1_1.pk}$"))
+    expect(summary).to_contain_text("Enter why you agreed the rating for 1.1")
     section = page.get_by_role("region", name="1.1 Journey standard 1.1")
-    expect(section.get_by_role("definition").filter(has_text="2 Developing")).to_be_visible()
-    expect(section.get_by_text("Partners described nights differently.")).to_be_visible()
+    expect(section.get_by_role("radio", name="2 Developing", exact=True)).to_be_checked()
+    reason = section.get_by_label("Why the group agreed this rating for 1.1")
+    reason.fill(RATIONALE)
+    _follow(page, _button(page, "Save and go to commitment 2"))
+    _message(page, "Agreed ratings saved for 1 standard in commitment 1")
+    expect(page.get_by_role("heading", level=1)).to_have_text("2. Journey commitment 2")
+    pagination = page.get_by_role("navigation", name="Commitments")
+    _follow(page, pagination.get_by_role("link", name=re.compile(r"Commitment 1$")))
+    section = page.get_by_role("region", name="1.1 Journey standard 1.1")
+    expect(section.get_by_role("radio", name="2 Developing", exact=True)).to_be_checked()
+    expect(section.get_by_label("Why the group agreed this rating for 1.1")).to_have_value(
+        RATIONALE
+    )
 
     # Evidence: a note for 1.1.
     _follow(page, section.get_by_role("link", name="Add evidence for 1.1", exact=True))
@@ -384,13 +394,10 @@ def test_assessment_round_from_opening_to_signed_with_reservations(page, live_se
     section = page.get_by_role("region", name="1.1 Journey standard 1.1")
     expect(section.get_by_text(EVIDENCE_NOTE)).to_be_visible()
 
-    # The other eleven: everyone said 3, so 3 needs no reason. 2.1 from its commitment's
-    # page; the rest straight from a link to each, to keep the test quick.
+    # The other eleven: everyone said 3, so 3 needs no reason. One save per commitment.
     _next_commitment(page, 2)
-    _agree(page, "2.1", "3 Established")
-    for standard in Standard.objects.filter(edition=edition).exclude(code__in=["1.1", "2.1"]):
-        url = f"{live_server.url}/rounds/{round_.pk}/agree/standards/{standard.pk}/"
-        _agree(page, standard.code, "3 Established", url=url)
+    for number in range(2, 13):
+        _agree_commitment(page, number, "3 Established")
 
     # An action, linked to 1.1.
     breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
