@@ -11,7 +11,9 @@ urlpatterns = [
     path("rounds/<int:round_id>/scorers/", rounds.round_scorers, name="round_scorers"),
     path("rounds/<int:round_id>/start-scoring/", rounds.start_scoring, name="start_scoring"),
     path("rounds/<int:round_id>/close-scoring/", rounds.close_scoring, name="close_scoring"),
-    path("rounds/<int:round_id>/finish-agreeing/", rounds.finish_agreeing, name="finish_agreeing"),
+    path(
+        "rounds/<int:round_id>/finish-agreeing/", agreeing.finish_agreeing, name="finish_agreeing"
+    ),
     path(
         "rounds/<int:round_id>/return-to-agreeing/",
         rounds.return_to_agreeing,

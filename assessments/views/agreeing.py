@@ -4,13 +4,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from standards.templatetags.nhsuk_forms import nhsuk_error_list
+from standards.templatetags.nhsuk_forms import SummaryError, nhsuk_error_list
 
 from .. import selectors, services
 from ..forms.agreeing import LEVEL_CHOICES, NOT_SURE_LABEL, AgreedRatingForm
@@ -80,10 +80,56 @@ class Progress:
     total: int = 0
     agreed: int = 0
     flagged: int = 0
+    reason_needed: int = 0
 
     @property
     def to_agree(self) -> int:
         return self.total - self.agreed
+
+
+@dataclass
+class Left:
+    """A standard still to agree, or agreed without the reason it needs."""
+
+    comparison: Comparison
+    text: str
+    href: str
+
+
+def _overview(request: HttpRequest, round: Round, access, *, status: int = 200) -> HttpResponse:
+    """Progress by commitment and what is left; when `status` is 400 (finishing was refused),
+    what is left is an error summary whose links go straight to each standard."""
+    progress = {c.pk: Progress(c) for c in selectors.round_commitments(round=round)}
+    left = []
+    for comparison in selectors.round_comparisons(round=round):
+        row = progress[comparison.standard.commitment_id]
+        row.total += 1
+        row.agreed += comparison.settled
+        row.flagged += comparison.flagged
+        code = comparison.standard.code
+        href = (
+            reverse("assessments:agree_commitment", args=[round.pk, row.commitment.number])
+            + f"#standard-{comparison.standard.pk}"
+        )
+        if comparison.agreed is not None and not comparison.settled:
+            row.reason_needed += 1
+            left.append(
+                Left(comparison, f"Record why the group agreed the rating for {code}", href)
+            )
+        elif comparison.agreed is None:
+            left.append(Left(comparison, f"Record an agreed rating for {code}", href))
+    rows = list(progress.values())
+    can_agree = access.can_agree and round.status == RoundStatus.AGREEING
+    errors = [SummaryError(item.text, item.href) for item in left] if status == 400 else []
+    context = {
+        "round": round,
+        "rows": rows,
+        "left": left,
+        "to_agree": len(left),
+        "errors": errors,
+        "can_agree": can_agree,
+    }
+    return render(request, "assessments/agree_overview.html", context, status=status)
 
 
 @require_GET
@@ -91,24 +137,26 @@ def agree_overview(request: HttpRequest, round_id: int) -> HttpResponse:
     round, access = load_round(request, round_id)
     if response := _not_revealed(request, round):
         return response
-    progress = {c.pk: Progress(c) for c in selectors.round_commitments(round=round)}
-    for comparison in selectors.round_comparisons(round=round):
-        row = progress[comparison.standard.commitment_id]
-        row.total += 1
-        row.agreed += comparison.settled
-        row.flagged += comparison.flagged
-    rows = list(progress.values())
-    to_agree = sum(row.to_agree for row in rows)
-    return render(
-        request,
-        "assessments/agree_overview.html",
-        {
-            "round": round,
-            "rows": rows,
-            "to_agree": to_agree,
-            "can_agree": access.can_agree and round.status == RoundStatus.AGREEING,
-        },
-    )
+    return _overview(request, round, access)
+
+
+@require_POST
+def finish_agreeing(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if not access.can_agree:
+        raise PermissionDenied("Only the ward manager can do this.")
+    if response := _not_revealed(request, round):
+        return response
+    try:
+        services.finish_agreeing(round=round, by=request.user)
+    except ValidationError as error:
+        if round.status == RoundStatus.AGREEING and selectors.missing_agreed_ratings(round=round):
+            return _overview(request, round, access, status=400)
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("assessments:round_detail", round.pk)
+    messages.success(request, "Agreeing is finished. The assessment is ready to sign.")
+    return redirect("assessments:round_detail", round.pk)
 
 
 def _agree_form(comparison: Comparison, data=None) -> AgreedRatingForm:

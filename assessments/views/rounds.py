@@ -174,15 +174,6 @@ def close_scoring(request: HttpRequest, round_id: int) -> HttpResponse:
     return render(request, "assessments/close_scoring.html", context)
 
 
-@require_POST
-def finish_agreeing(request: HttpRequest, round_id: int) -> HttpResponse:
-    round, access = load_round(request, round_id)
-    if not access.can_agree:
-        raise PermissionDenied(MANAGER_ONLY)
-    done = "Agreeing is finished. The assessment is ready to sign."
-    return _step(request, round, services.finish_agreeing, done=done)
-
-
 @require_http_methods(["GET", "POST"])
 def return_to_agreeing(request: HttpRequest, round_id: int) -> HttpResponse:
     round, access = load_round(request, round_id)

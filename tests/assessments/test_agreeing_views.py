@@ -69,7 +69,7 @@ def test_agree_overview_lists_commitments_with_agreed_flagged_and_to_agree(
     assert "1 flagged" in page
     assert "75 standards still to agree" in page
     # Not every standard is agreed yet: the manager is not offered a button that would fail.
-    assert "Finish agreeing" not in page
+    assert "Finish agreeing</button>" not in page
 
 
 def test_agree_overview_offers_finish_agreeing_to_the_manager_only(

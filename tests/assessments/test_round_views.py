@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Round, RoundStatus
+from assessments.models import AgreedRating, Round, RoundStatus
 from standards.models import Standard
 from tests.assessments.builders import agree_all, agreeing_round, scoring_round
 from tests.factories import UserFactory, WardMembershipFactory
@@ -426,15 +426,36 @@ def test_close_scoring_is_forbidden_for_others(client, people, who):
 # finish_agreeing
 
 
-def test_finish_agreeing_lists_the_missing_standards(client, people):
+def test_finish_agreeing_too_early_is_an_error_summary_linking_to_what_is_left(client, people):
     round = in_agreeing(people)
+    agree_all(round=round, manager=people["manager"])
+    # Two standards left: one never agreed, one agreed outside both groups without a reason.
+    AgreedRating.objects.filter(round=round, standard__code="1.1").delete()
+    standard = Standard.objects.get(edition=round.edition, code="3.2")
+    agreed = AgreedRating.objects.get(round=round, standard=standard)
+    AgreedRating.objects.filter(pk=agreed.pk).update(level=0, rationale="")
     client.force_login(people["manager"])
-    response = client.post(reverse("assessments:finish_agreeing", args=[round.pk]), follow=True)
+    response = client.post(reverse("assessments:finish_agreeing", args=[round.pk]))
     html = response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("assessments:round_detail", args=[round.pk])
-    assert "Record an agreed rating for 1.1" in html
-    assert "and 66 more" in html
+    assert response.status_code == 400
+    assert "<title>Error: " in html
+    summary = html.split('class="nhsuk-error-summary"')[1].split("</div>\n</div>")[0]
+    assert "Agreeing cannot finish yet" in summary
+    one = Standard.objects.get(edition=round.edition, code="1.1")
+    commitment_1 = reverse("assessments:agree_commitment", args=[round.pk, 1])
+    assert f'href="{commitment_1}#standard-{one.pk}"' in summary
+    assert "Record an agreed rating for 1.1" in summary
+    assert "Record why the group agreed the rating for 3.2" in summary
+    assert summary.count("<li>") == 2
     assert status_of(round) == RoundStatus.AGREEING
+
+
+def test_finish_agreeing_is_offered_only_when_everything_is_agreed(client, people):
+    round = in_agreeing(people)
+    url = reverse("assessments:agree_overview", args=[round.pk])
+    assert "Finish agreeing</button>" not in page(client, people["manager"], url)
+    agree_all(round=round, manager=people["manager"])
+    assert "Finish agreeing</button>" in page(client, people["manager"], url)
 
 
 def test_finish_agreeing_moves_to_awaiting_signoff(client, people):
@@ -458,12 +479,13 @@ def test_finish_agreeing_is_forbidden_for_others(client, people, who):
     assert status_of(round) == RoundStatus.AGREEING
 
 
-def test_round_detail_offers_finish_agreeing_only_to_the_manager(client, people):
+def test_round_detail_leads_to_agreeing_without_offering_to_finish_early(client, people):
     round = in_agreeing(people)
     url = reverse("assessments:round_detail", args=[round.pk])
-    assert "Finish agreeing" in page(client, people["manager"], url)
+    assert "Agree the ratings" in page(client, people["manager"], url)
+    assert "Finish agreeing</button>" not in page(client, people["manager"], url)
     partner_html = page(client, people["partner"], url)
-    assert "Finish agreeing" not in partner_html
+    assert "Finish agreeing</button>" not in partner_html
     assert reverse("assessments:agree_overview", args=[round.pk]) in partner_html
 
 
