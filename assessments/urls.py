@@ -22,6 +22,11 @@ urlpatterns = [
     path("rounds/<int:round_id>/score/", scoring.score_start, name="score_start"),
     path("rounds/<int:round_id>/score/submit/", scoring.score_submit, name="score_submit"),
     path(
+        "rounds/<int:round_id>/score/submitted/",
+        scoring.score_submitted,
+        name="score_submitted",
+    ),
+    path(
         "rounds/<int:round_id>/score/<int:number>/",
         scoring.score_commitment,
         name="score_commitment",

@@ -17,10 +17,6 @@ from ..forms.scoring import CommitmentRatingsForm, SubmitRatingsForm
 from ..models import Rating, Round, RoundStatus, Scorer
 from .common import apply_service, load_round
 
-SUBMITTED_MESSAGE = (
-    "Your ratings are submitted. You can see everyone's ratings when agreeing starts."
-)
-
 
 @dataclass
 class CommitmentProgress:
@@ -151,10 +147,10 @@ def score_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
     form = CommitmentRatingsForm(data, standards=page.standards, ratings=progress.ratings)
     if form.is_bound:
         _save_answers(request, form, round)
+        progress = _progress(round, scorer)  # Count what is saved now.
         if not form.errors:
-            messages.success(request, f"Your ratings for commitment {number} are saved.")
+            _say_what_is_saved(request, progress.get(number))
             return redirect(_next_url(request, round, number, progress))
-        progress = _progress(round, scorer)  # Count what was saved before the error.
     return render(
         request,
         "assessments/score_commitment.html",
@@ -164,8 +160,30 @@ def score_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
             "form": form,
             "progress": progress,
             "commitment": page.commitment,
+            "previous_commitment": _neighbour(progress, number, -1),
+            "next_commitment": _neighbour(progress, number, +1),
         },
         status=400 if form.errors else 200,
+    )
+
+
+def _neighbour(progress: Progress, number: int, step: int) -> Commitment | None:
+    numbers = [c.commitment for c in progress.commitments]
+    index = next(i for i, c in enumerate(numbers) if c.number == number) + step
+    return numbers[index] if 0 <= index < len(numbers) else None
+
+
+def _say_what_is_saved(request: HttpRequest, page: CommitmentProgress) -> None:
+    """What is saved on the page, answers saved as they were chosen included; never a claim
+    of saving when nothing on the page is answered."""
+    number = page.commitment.number
+    if not page.rated:
+        messages.info(request, f"You have not rated any standard in commitment {number} yet.")
+        return
+    messages.success(
+        request,
+        f"Commitment {number}: {page.rated} of {page.total} standards rated. "
+        "Your answers are saved.",
     )
 
 
@@ -218,8 +236,7 @@ def score_submit(request: HttpRequest, round_id: int) -> HttpResponse:
         and apply_service(form, services.submit_ratings, round=round, by=request.user)
     )
     if submitted:
-        messages.success(request, SUBMITTED_MESSAGE)
-        return redirect("assessments:round_detail", round.pk)
+        return redirect("assessments:score_submitted", round.pk)
     progress = _progress(round, scorer)
     return render(
         request,
@@ -228,7 +245,36 @@ def score_submit(request: HttpRequest, round_id: int) -> HttpResponse:
             "round": round,
             "form": form,
             "progress": progress,
+            "answers": _answers(progress),
             "missing": selectors.unanswered_standards(scorer=scorer),
         },
         status=400 if form.errors else 200,
     )
+
+
+@dataclass
+class Answer:
+    standard: Standard
+    rating: Rating | None
+
+
+def _answers(progress: Progress) -> list[tuple[Commitment, list[Answer]]]:
+    """Each commitment's standards with the scorer's own answer, for "Check your answers"."""
+    return [
+        (c.commitment, [Answer(s, progress.ratings.get(s.pk)) for s in c.standards])
+        for c in progress.commitments
+    ]
+
+
+@require_GET
+def score_submitted(request: HttpRequest, round_id: int) -> HttpResponse:
+    """After submitting: what happens next, and when."""
+    round, access = load_round(request, round_id)
+    scorer = access.scorer
+    if scorer is None:
+        raise PermissionDenied("Only the people invited to score this round can do this.")
+    if not scorer.has_submitted:
+        return redirect("assessments:score_start", round.pk)
+    waiting = selectors.scorers(round=round).filter(submitted_at__isnull=True).count()
+    context = {"round": round, "scorer": scorer, "waiting": waiting}
+    return render(request, "assessments/score_submitted.html", context)

@@ -41,6 +41,7 @@ MATRIX = {
     "return_to_agreeing": ("round", {"manager"}, {"manager"}),
     "score_start": ("round", SCORERS, set()),
     "score_submit": ("round", SCORERS, SCORERS),
+    "score_submitted": ("round", SCORERS, None),
     "score_commitment": ("round-commitment", SCORERS, SCORERS),
     "agree_overview": ("round", EVERYONE, set()),
     "agree_commitment": ("round-commitment", EVERYONE, {"manager"}),

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from assessments import selectors, services
 from assessments.models import Rating, RoundStatus, Scorer
+from standards.models import Standard
 
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch", "HTTP_ACCEPT": "application/json"}
 
@@ -78,7 +79,8 @@ def test_score_commitment_shows_standards_levels_and_progress(staff_client, roun
     assert "nhsuk-radios__input" in content and "nhsuk-fieldset__legend" in content
     assert first.code in content and "Embedded" in content and "Not sure" in content
     assert "This is how we always work" in content  # level description as the item hint
-    assert "Read the official Culture of care standards" in content  # the wording note
+    # The note about the standards' wording is on the standards pages, not every scoring page.
+    assert "Read the official Culture of care standards" not in content
     assert "js/autosave.js" in content
 
 
@@ -202,7 +204,10 @@ def test_score_commitment_post_saves_answers_and_comment_then_continues(
     assert saved[first.pk].comment == "Peer workers join handovers"
     assert saved[second.pk].level is None
     assert len(saved) == 2  # Unanswered standards are left for later, not errors.
-    assert "Your ratings for commitment 1 are saved." in messages_of(response)
+    total = len([s for s in standards_of(round) if s.commitment.number == 1])
+    assert f"Commitment 1: 2 of {total} standards rated. Your answers are saved." in messages_of(
+        response
+    )
 
 
 def test_score_commitment_post_with_nothing_answered_moves_on(staff_client, round):
@@ -210,6 +215,17 @@ def test_score_commitment_post_with_nothing_answered_moves_on(staff_client, roun
 
     assert response.status_code == 302
     assert response.url == page_url(round, 5)
+    # Nothing answered: nothing claims a save.
+    assert messages_of(response) == ["You have not rated any standard in commitment 4 yet."]
+
+
+def test_score_commitment_buttons_say_where_they_go(staff_client, round):
+    page = staff_client.get(page_url(round, 4)).content.decode()
+    three, five = (Standard.objects.get(edition=round.edition, code=f"{n}.1") for n in (3, 5))
+    assert f"Save and go to 5. {five.commitment.title}</button>" in page
+    assert f"Save and go back to 3. {three.commitment.title}</button>" in page
+    last = staff_client.get(page_url(round, 12)).content.decode()
+    assert "Save and check your answers</button>" in last
 
 
 def test_score_commitment_save_and_go_back_goes_to_previous(staff_client, round):
@@ -408,12 +424,32 @@ def test_score_submit_works_when_every_standard_is_rated(staff_client, round, wa
     assert "Submit your ratings" in page.content.decode()
     assert "cannot change your ratings" in page.content.decode()
     assert response.status_code == 302
-    assert response.url == detail_url(round)
+    assert response.url == reverse("assessments:score_submitted", args=[round.pk])
     assert Scorer.objects.get(round=round, user=ward_staff).submitted_at is not None
-    assert (
-        "Your ratings are submitted. You can see everyone's ratings when agreeing starts."
-        in messages_of(response)
-    )
+    confirmation = staff_client.get(response.url).content.decode()
+    assert "Your ratings are submitted" in confirmation
+    assert "What happens next" in confirmation
+    assert "1 other person has still to submit." in confirmation
+
+
+def test_check_your_answers_lists_every_answer_with_a_change_link(staff_client, round, ward_staff):
+    standards = standards_of(round)
+    for standard in standards[:3]:
+        services.save_rating(
+            round=round,
+            standard=standard,
+            answer="2",
+            comment=f"About {standard.code}",
+            by=ward_staff,
+        )
+    page = staff_client.get(submit_url(round)).content.decode()
+    first = standards[0]
+    change = page_url(round, first.commitment.number) + f"#standard-{first.pk}"
+    assert f'href="{change}"' in page
+    assert f"About {first.code}" in page
+    assert page.count("2 Developing") == 3
+    assert page.count("Not rated yet</strong>") == len(standards) - 3
+    assert "Submit your ratings</button>" not in page
 
 
 # Who may use the pages

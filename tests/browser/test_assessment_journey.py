@@ -147,6 +147,11 @@ def _score(page, number: int, rating: str, *, by_keyboard: bool = False, before_
     progress count goes up before the page is saved. `before_saving` runs at that point.
     """
     code = f"{number}.1"
+    save = (
+        f"Save and go to {number + 1}. Journey commitment {number + 1}"
+        if number < 12
+        else "Save and check your answers"
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"{number}. Journey commitment {number}"
     )
@@ -166,7 +171,7 @@ def _score(page, number: int, rating: str, *, by_keyboard: bool = False, before_
         expect(page.get_by_text(f"{number} of 12 rated", exact=True)).to_be_visible()
         if before_saving:
             before_saving()
-        _tab_to(page, "Save and continue")
+        _tab_to(page, save)
         with page.expect_navigation():
             page.keyboard.press("Enter")
     else:
@@ -177,10 +182,10 @@ def _score(page, number: int, rating: str, *, by_keyboard: bool = False, before_
         if before_saving:
             before_saving()
         with page.expect_navigation():
-            _button(page, "Save and continue").click()
+            _button(page, save).click()
     check_axe(page)
     if number == 1:
-        _message(page, "Your ratings for commitment 1 are saved.")
+        _message(page, "Commitment 1: 1 of 1 standards rated. Your answers are saved.")
 
 
 def _score_the_round(
@@ -229,11 +234,15 @@ def _score_the_round(
             before_saving=before_saving if number == 1 else None,
         )
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check and submit your ratings")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before you submit"
+    )
     expect(page.get_by_text("You have rated 12 of 12 standards.")).to_be_visible()
+    expect(page.get_by_role("link", name="Change your answer for 1.1")).to_be_visible()
     _follow(page, _button(page, "Submit your ratings"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{ROUND_LABEL} assessment")
-    _message(page, "Your ratings are submitted.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your ratings are submitted")
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
+    _follow(page, _link(page, f"Go to the {ROUND_LABEL} assessment"))
     expect(page.get_by_text(re.compile(r"^You submitted your ratings on "))).to_be_visible()
     expect(_button(page, "Score the standards")).to_have_count(0)
     _sign_out(page, live_server)
