@@ -69,6 +69,7 @@ def _ward_snapshot(ward: Ward) -> dict:
         "site": ward.site.name,
         "service_type": ward.service_type,
         "beds": ward.beds,
+        "support_contact": ward.support_contact,
         "is_active": ward.is_active,
     }
 
@@ -142,11 +143,23 @@ def _check_ward(*, site: Site, name: str, service_type: str, beds: int | None, w
 
 @transaction.atomic
 def create_ward(
-    *, by: User, site: Site, name: str, service_type: str, beds: int | None = None
+    *,
+    by: User,
+    site: Site,
+    name: str,
+    service_type: str,
+    beds: int | None = None,
+    support_contact: str = "",
 ) -> Ward:
     ensure_trust_admin(by=by, trust=site.trust)
     name = _check_ward(site=site, name=name, service_type=service_type, beds=beds)
-    ward = Ward.objects.create(site=site, name=name, service_type=service_type, beds=beds)
+    ward = Ward.objects.create(
+        site=site,
+        name=name,
+        service_type=service_type,
+        beds=beds,
+        support_contact=support_contact.strip(),
+    )
     record(
         trust=site.trust,
         by=by,
@@ -167,6 +180,7 @@ def update_ward(
     service_type: str,
     beds: int | None,
     is_active: bool,
+    support_contact: str = "",
 ) -> Ward:
     """Change a ward's details, or close it (its people, assessments and history stay)."""
     trust = ward.site.trust
@@ -182,6 +196,7 @@ def update_ward(
         beds,
         is_active,
     )
+    ward.support_contact = support_contact.strip()
     after = _ward_snapshot(ward)
     if before != after:
         ward.save()

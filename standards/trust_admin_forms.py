@@ -62,6 +62,15 @@ class WardForm(forms.Form):
             "max_value": "Number of beds must be 200 or fewer",
         },
     )
+    support_contact = forms.CharField(
+        label="Who can people talk to if a standard is hard to read? (optional)",
+        max_length=300,
+        required=False,
+        help_text="Some standards are about restraint, seclusion, sexual safety or racism. "
+        "Pages with them name this contact, for example: the nurse in charge, or the ward's "
+        "peer support worker. Shown to the ward's people only. Never a patient's details.",
+        error_messages={"max_length": "Keep the contact to 300 characters or fewer"},
+    )
     is_active = forms.TypedChoiceField(
         label="Is the ward open?",
         choices=[("yes", "Open"), ("no", "Closed")],
@@ -86,6 +95,7 @@ class WardForm(forms.Form):
             "site": ward.site_id,
             "service_type": ward.service_type,
             "beds": ward.beds,
+            "support_contact": ward.support_contact,
             "is_active": "yes" if ward.is_active else "no",
         }
 

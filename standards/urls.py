@@ -6,6 +6,7 @@ app_name = "standards"
 
 urlpatterns = [
     path("", catalogue.commitment_list, name="index"),
+    path("glossary/", catalogue.glossary, name="glossary"),
     path("editions/<int:edition_id>/", catalogue.commitment_list, name="edition"),
     path(
         "editions/<int:edition_id>/commitments/<int:number>/",

@@ -1,13 +1,14 @@
 """Forms for independent scoring: one commitment's standards a page, and the final submit."""
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.html import format_html, format_html_join
 
+from standards.glossary import FirstUse, Term
 from standards.models import Standard
 from standards.nhsuk_forms import LongTextField
 from standards.selectors import rating_scale
@@ -64,6 +65,8 @@ class StandardRow:
     comment: BoundField
     anonymous: BoundField
     answer_options: dict[str, Any]
+    # Terms of art this standard is the first on the page to use, explained beside it.
+    terms: list[Term] = field(default_factory=list)
 
 
 class CommitmentRatingsForm(forms.Form):
@@ -115,6 +118,7 @@ class CommitmentRatingsForm(forms.Form):
 
     @property
     def rows(self) -> Iterator[StandardRow]:
+        first_use = FirstUse()
         for standard in self.standards:
             yield StandardRow(
                 standard=standard,
@@ -122,6 +126,7 @@ class CommitmentRatingsForm(forms.Form):
                 comment=self[comment_name(standard)],
                 anonymous=self[anonymous_name(standard)],
                 answer_options={"label_size": "s", "item_hints": self.item_hints},
+                terms=first_use.new_terms(standard.text),
             )
 
     def clean(self) -> dict[str, Any]:

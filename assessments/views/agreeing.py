@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from standards.glossary import content_note_topics
 from standards.templatetags.nhsuk_forms import SummaryError, nhsuk_error_list
 
 from .. import selectors, services
@@ -258,6 +259,7 @@ def agree_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
             "round": round,
             "commitment": commitment,
             "sections": sections,
+            "content_topics": content_note_topics(c.standard.text for c in comparisons),
             "errors": errors,
             "can_agree": can_agree,
             "can_add_evidence": access.can_contribute and editable,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from standards.glossary import content_note_topics
 from standards.models import Commitment, Standard
 
 from .. import selectors, services
@@ -160,6 +161,7 @@ def score_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
             "form": form,
             "progress": progress,
             "commitment": page.commitment,
+            "content_topics": content_note_topics(s.text for s in page.standards),
             "previous_commitment": _neighbour(progress, number, -1),
             "next_commitment": _neighbour(progress, number, +1),
         },

@@ -148,6 +148,12 @@ class Ward(models.Model):
     beds = models.PositiveSmallIntegerField(null=True, blank=True)
     # A closed ward keeps its assessments and history; it is no longer set up with people.
     is_active = models.BooleanField(default=True)
+    # Named on pages whose standards deal with restraint, seclusion, sexual safety or racism.
+    support_contact = models.CharField(
+        "Who people can talk to if a standard is hard to read",
+        max_length=300,
+        blank=True,
+    )
 
     objects = WardQuerySet.as_manager()
 

@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET
 
 from .. import selectors
 from ..forms import PillarFilterForm
+from ..glossary import GLOSSARY
 
 
 @require_GET
@@ -36,3 +37,9 @@ def commitment_detail(request: HttpRequest, edition_id: int, number: int) -> Htt
         "standards/commitment_detail.html",
         {"edition": edition, "commitment": commitment},
     )
+
+
+@require_GET
+def glossary(request: HttpRequest) -> HttpResponse:
+    """What the words in the standards mean, in plain English."""
+    return render(request, "standards/glossary.html", {"terms": GLOSSARY})

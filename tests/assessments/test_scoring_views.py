@@ -78,7 +78,7 @@ def test_score_commitment_shows_standards_levels_and_progress(staff_client, roun
     assert f'id="standard-{first.pk}"' in content
     assert "nhsuk-radios__input" in content and "nhsuk-fieldset__legend" in content
     assert first.code in content and "Embedded" in content and "Not sure" in content
-    assert "This is how we always work" in content  # level description as the item hint
+    assert "This is how the ward always works" in content  # level description as the item hint
     # The note about the standards' wording is on the standards pages, not every scoring page.
     assert "Read the official Culture of care standards" not in content
     assert "js/autosave.js" in content

@@ -58,3 +58,25 @@ def test_qi_lead_reopen_form_and_error_pages(page, live_server, demo_data):
     response = page.goto(f"{live_server.url}/rounds/{signed.pk}/history/")
     assert response.status == 403
     check_axe(page)
+
+
+def test_hard_subjects_and_terms_of_art_are_explained_on_the_scoring_page(
+    page, live_server, demo_data
+):
+    from standards.models import Standard
+
+    scoring = Round.objects.get(label="2026 Q4")
+    number = Standard.objects.get(edition=scoring.edition, code="6.1").commitment.number
+    sign_in(page, live_server, "demo.staff", DEMO_PASSWORD)
+    visit(page, f"{live_server.url}/rounds/{scoring.pk}/score/{number}/")
+    expect(page.get_by_role("heading", name="Some standards on this page may be hard to read"))
+    details = page.locator("details.app-terms").first
+    details.locator("summary").click()
+    expect(details.get_by_text("Medicine given, sometimes by injection")).to_be_visible()
+    check_axe(page)
+    with page.expect_navigation():
+        details.get_by_role("link", name="All the words the standards use").click()
+    check_axe(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "What the words in the standards mean"
+    )
