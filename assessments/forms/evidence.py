@@ -4,7 +4,7 @@ form only collects what the person typed."""
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
+from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.utils.text import Truncator
 
@@ -35,6 +35,13 @@ ACCEPT = ",".join(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ]
 )
+
+
+REQUIRED = {
+    EvidenceKind.NOTE: "Enter the evidence: what you have seen, done or been told",
+    EvidenceKind.LINK: "Enter the link",
+    EvidenceKind.FILE: "Choose a file to upload",
+}
 
 
 class StandardChoiceField(forms.ModelChoiceField):
@@ -89,26 +96,45 @@ class EvidenceForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, standards, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, standards, kind: str | None = None, **kwargs: Any) -> None:
+        """Without `kind`, the first step: which standard and what kind of evidence (sent by
+        GET). With it, the second: only that kind's field, so nobody fills in the wrong one."""
         super().__init__(*args, **kwargs)
         self.fields["standard"].queryset = standards
         self.helper = FormHelper()
         # The page shows the error summary above its heading, as the NHS pattern asks.
         self.helper.show_error_summary = False
+        field_for = {EvidenceKind.NOTE: "note", EvidenceKind.LINK: "url", EvidenceKind.FILE: "file"}
+        if kind is None:
+            for name in field_for.values():
+                del self.fields[name]
+            self.helper.form_method = "get"
+            self.helper.layout = Layout(
+                HTML('<input type="hidden" name="step" value="kind">'),
+                Field("standard", label_size="s"),
+                Field(
+                    "kind",
+                    label_size="s",
+                    item_hints={
+                        EvidenceKind.NOTE: "Something you have seen, done or been told",
+                        EvidenceKind.LINK: "A page on your intranet or a shared document",
+                        EvidenceKind.FILE: "Meeting notes, a leaflet or a photo of a poster",
+                    },
+                ),
+            )
+            self.helper.add_input(Button("Continue"))
+            return
+        chosen = field_for[kind]
+        for name in set(field_for.values()) - {chosen}:
+            del self.fields[name]
+        self.fields[chosen].required = True
+        self.fields[chosen].help_text = self.fields[chosen].help_text.removeprefix(
+            f"Only if you chose a {'link' if kind == EvidenceKind.LINK else kind}. "
+        )
+        self.fields[chosen].error_messages["required"] = REQUIRED[kind]
+        self.fields["kind"].widget = forms.HiddenInput()
         self.helper.layout = Layout(
-            Field("standard", label_size="s"),
-            Field(
-                "kind",
-                label_size="s",
-                item_hints={
-                    EvidenceKind.NOTE: "Something you have seen, done or been told",
-                    EvidenceKind.LINK: "A page on your intranet or a shared document",
-                    EvidenceKind.FILE: "Meeting notes, a leaflet or a photo of a poster",
-                },
-            ),
-            Field("note", label_size="s"),
-            Field("url", label_size="s"),
-            Field("file", label_size="s"),
+            Field("standard", label_size="s"), "kind", Field(chosen, label_size="s")
         )
         self.helper.add_input(Button("Add evidence", prevent_double_click=True))
 
@@ -117,9 +143,9 @@ class EvidenceForm(forms.Form):
         return {
             "standard": data["standard"],
             "kind": data["kind"],
-            "note": data["note"],
-            "url": data["url"],
-            "upload": data["file"],
+            "note": data.get("note", ""),
+            "url": data.get("url", ""),
+            "upload": data.get("file"),
         }
 
 

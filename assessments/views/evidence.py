@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import selectors, services
-from ..forms.evidence import NO_PATIENT_DETAILS, EvidenceDeleteForm, EvidenceForm
-from ..models import Evidence, Round
+from ..forms.evidence import EvidenceDeleteForm, EvidenceForm
+from ..models import Evidence, EvidenceKind, Round
 from ..permissions import access_for
 from ..rules import ratings_revealed
 from ..services.evidence import EDITABLE_STATUSES
@@ -66,11 +66,29 @@ def evidence_create(request: HttpRequest, round_id: int) -> HttpResponse:
         messages.info(request, _closed_message(round))
         return redirect("assessments:round_detail", round.pk)
     standards = selectors.round_standards(round=round)
-    chosen = request.GET.get("standard", "")
-    initial = {"standard": chosen} if chosen.isdigit() else {}
+    kind = request.POST.get("kind") or request.GET.get("kind")
+    step_data = request.POST if request.method == "POST" else request.GET
+    if (
+        request.method == "POST"
+        and kind not in EvidenceKind.values
+        or (request.GET.get("step") == "kind")
+    ):
+        # The first step's answers (or a post without a kind): check them first.
+        first = EvidenceForm(step_data, standards=standards)
+        if not first.is_valid():
+            return _evidence_page(request, round, first, kind=None, status=400)
+    if kind not in EvidenceKind.values:
+        chosen = request.GET.get("standard", "")
+        initial = {"standard": chosen} if chosen.isdigit() else {}
+        form = EvidenceForm(initial=initial, standards=standards)
+        return _evidence_page(request, round, form, kind=None)
     posted = request.POST if request.method == "POST" else None
     form = EvidenceForm(
-        posted, request.FILES if posted is not None else None, initial=initial, standards=standards
+        posted,
+        request.FILES if posted is not None else None,
+        initial={"standard": request.GET.get("standard", ""), "kind": kind},
+        standards=standards,
+        kind=kind,
     )
     if form.is_bound and form.is_valid():
         evidence = apply_service(
@@ -79,8 +97,20 @@ def evidence_create(request: HttpRequest, round_id: int) -> HttpResponse:
         if evidence is not None:
             messages.success(request, f"Evidence added to {evidence.standard.code}")
             return redirect(_standard_page(round, evidence.standard))
-    context = {"round": round, "form": form, "no_patient_details": NO_PATIENT_DETAILS}
-    return render(request, "assessments/evidence_form.html", context)
+    return _evidence_page(request, round, form, kind=kind, status=400 if form.errors else 200)
+
+
+def _evidence_page(request, round, form, *, kind, status=200) -> HttpResponse:
+    standard = form["standard"].value() or ""
+    change = reverse("assessments:evidence_create", args=[round.pk]) + f"?standard={standard}"
+    context = {
+        "round": round,
+        "form": form,
+        "kind": kind,
+        "kind_label": dict(EvidenceKind.choices).get(kind, ""),
+        "change_kind_url": change,
+    }
+    return render(request, "assessments/evidence_form.html", context, status=status)
 
 
 @require_GET

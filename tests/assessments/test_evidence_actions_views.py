@@ -93,7 +93,15 @@ def test_evidence_create_preselects_the_standard_and_explains_the_rules(
     client.force_login(ward_staff)
     page = client.get(create_url(round), {"standard": standard.pk}).content.decode()
     assert f'<option value="{standard.pk}" selected>' in page
+    assert "What kind of evidence is it?" in page
+    assert 'name="note"' not in page and 'name="url"' not in page
+    # The second step shows only the chosen kind's field, and the warning once.
+    page = client.get(
+        create_url(round), {"standard": standard.pk, "kind": "file", "step": "kind"}
+    ).content.decode()
     assert 'enctype="multipart/form-data"' in page
+    assert 'name="note"' not in page and 'name="url"' not in page
+    assert page.count(NO_PATIENT_DETAILS) == 1
     assert 'accept=".pdf,' in page and "image/png" in page
     assert NO_PATIENT_DETAILS in page
     assert "smaller than 10MB" in page
@@ -133,7 +141,7 @@ def test_evidence_create_rejects_a_malformed_link_and_keeps_it(client, round, st
     client.force_login(ward_staff)
     response = post_evidence(client, round, standard, kind="link", url="not a link")
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="id_url-error"' in page
     assert "Enter a link in the correct format" in page
     assert 'value="not a link"' in page
@@ -148,7 +156,7 @@ def test_evidence_create_asks_for_the_note_and_keeps_the_choices(
     page = response.content.decode()
     assert 'id="id_note-error"' in page
     assert "Enter the evidence" in page
-    assert 'value="note" checked' in page
+    assert 'name="kind" value="note"' in page
     assert f'<option value="{standard.pk}" selected>' in page
 
 
@@ -187,7 +195,7 @@ def test_evidence_create_refuses_a_program_renamed_to_pdf(client, round, standar
     upload = SimpleUploadedFile("report.pdf", program, content_type="application/pdf")
     response = post_evidence(client, round, standard, kind="file", file=upload)
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="id_file-error"' in page
     assert "The selected file must be a PDF, Word, Excel, PNG or JPEG file" in page
     assert not Evidence.objects.exists()
