@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from standards.models import FrameworkEdition, Standard, Ward
+from standards.models import Commitment, FrameworkEdition, Standard, Ward
 
 
 class RoundStatus(models.TextChoices):
@@ -219,6 +219,8 @@ class Action(models.Model):
         max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
     )
     standards = models.ManyToManyField(Standard, blank=True, related_name="+")
+    # An action about a commitment as a whole, rather than some of its standards.
+    commitments = models.ManyToManyField(Commitment, blank=True, related_name="+")
     co_produced = models.BooleanField(
         "A lived experience partner helped shape this action", default=False
     )

@@ -230,7 +230,8 @@ def get_evidence_for_user(*, user, evidence_id: int) -> Evidence:
 
 def round_actions(*, round: Round) -> QuerySet[Action]:
     return round.actions.select_related("owner").prefetch_related(
-        Prefetch("standards", queryset=Standard.objects.order_by("code"))
+        Prefetch("standards", queryset=Standard.objects.order_by("code")),
+        Prefetch("commitments", queryset=Commitment.objects.order_by("number")),
     )
 
 

@@ -236,7 +236,7 @@ def ward_dashboard(*, user, ward_id: int) -> WardDashboard:
         for a in Action.objects.filter(ward=ward)
         .open()
         .select_related("owner")
-        .prefetch_related("standards")
+        .prefetch_related("standards", "commitments")
         .order_by("due_date", "pk")
     ]
     return WardDashboard(ward, latest, scores, trend, titles, actions)

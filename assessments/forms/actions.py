@@ -1,13 +1,15 @@
 """Adding and changing actions: what will change, who owns it and by when."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
+from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 
+from standards.models import Commitment
 from standards.nhsuk_forms import Button, DateInputField, Field
 
 from ..models import Action, ActionStatus
@@ -64,6 +66,13 @@ class ActionForm(VersionedForm):
         help_text="Select all that apply",
         error_messages={"invalid_choice": "Choose standards from this round"},
     )
+    commitments = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label="Which commitments does it relate to as a whole?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose commitments from this round"},
+    )
     co_produced = forms.BooleanField(
         label="A lived experience partner helped shape this action", required=False
     )
@@ -74,13 +83,20 @@ class ActionForm(VersionedForm):
         error_messages={"invalid": "Reload the page and make your changes again"},
     )
 
-    def __init__(self, *args: Any, people, standards, editing: bool = False, **kwargs: Any):
+    def __init__(
+        self, *args: Any, people, standards, commitments=None, editing: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         owners: dict[int, str] = {}
         for membership in people:
             owners.setdefault(membership.user_id, membership.user.display_name)
         self.fields["owner"].choices = [("", "Choose an owner"), *owners.items()]
         self.fields["standards"].queryset = standards
+        if commitments is None:
+            commitments = Commitment.objects.filter(
+                pk__in=standards.values("commitment_id")
+            ).order_by("number")
+        self.fields["commitments"].queryset = commitments
         self.fields["version"].required = editing
         self.fields["version"].error_messages["required"] = (
             "Reload the page and make your changes again"
@@ -93,12 +109,17 @@ class ActionForm(VersionedForm):
             Field("owner", label_size="s"),
             Field("due_date", label_size="s"),
             Field("status", label_size="s"),
-            Field("standards", label_size="s"),
+            # Grouped by commitment, with each standard's full text: see _action_links.html.
+            HTML('{% include "assessments/_action_links.html" %}'),
             Field("co_produced"),
             "version",
         )
         text = "Save changes" if editing else "Add action"
         self.helper.add_input(Button(text, prevent_double_click=True))
+
+    @property
+    def link_groups(self) -> list["LinkGroup"]:
+        return link_groups(self)
 
     @staticmethod
     def initial_for(action: Action) -> dict[str, Any]:
@@ -108,6 +129,7 @@ class ActionForm(VersionedForm):
             "due_date": action.due_date,
             "status": action.status,
             "standards": [s.pk for s in action.standards.all()],
+            "commitments": [c.pk for c in action.commitments.all()],
             "co_produced": action.co_produced,
             "version": action.version,
         }
@@ -120,6 +142,7 @@ class ActionForm(VersionedForm):
             "due_date": data["due_date"],
             "status": data["status"],
             "standards": list(data["standards"]),
+            "commitments": list(data["commitments"]),
             "co_produced": data["co_produced"],
         }
 
@@ -145,3 +168,53 @@ class ActionForm(VersionedForm):
                 ("Co-produced", _yes_no(current.co_produced), _yes_no(data["co_produced"])),
             ],
         )
+
+
+@dataclass
+class LinkChoice:
+    id: str
+    name: str
+    value: int
+    label: str
+    checked: bool
+
+
+@dataclass
+class LinkGroup:
+    commitment: Commitment
+    whole: LinkChoice
+    standards: list[LinkChoice]
+
+
+def link_groups(form: ActionForm) -> list[LinkGroup]:
+    """The commitments, each with a "whole commitment" choice and its standards' full text,
+    checked as the form holds them (what was typed survives an error)."""
+    chosen_standards = {str(v) for v in (form["standards"].value() or [])}
+    chosen_commitments = {str(v) for v in (form["commitments"].value() or [])}
+    groups: dict[int, LinkGroup] = {}
+    for index, commitment in enumerate(form.fields["commitments"].queryset):
+        groups[commitment.pk] = LinkGroup(
+            commitment=commitment,
+            whole=LinkChoice(
+                id=f"id_commitments_{index}",
+                name="commitments",
+                value=commitment.pk,
+                label=f"The whole commitment: {commitment.number}. {commitment.title}",
+                checked=str(commitment.pk) in chosen_commitments,
+            ),
+            standards=[],
+        )
+    for index, standard in enumerate(form.fields["standards"].queryset):
+        group = groups.get(standard.commitment_id)
+        if group is None:
+            continue
+        group.standards.append(
+            LinkChoice(
+                id=f"id_standards_{index}",
+                name="standards",
+                value=standard.pk,
+                label=f"{standard.code} {standard.text}",
+                checked=str(standard.pk) in chosen_standards,
+            )
+        )
+    return list(groups.values())

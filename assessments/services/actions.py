@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from standards.models import Standard, WardMembership
+from standards.models import Commitment, Standard, WardMembership
 
 from ..models import Action, ActionStatus, HistoryKind, Round
 from ..permissions import access_for, require
@@ -20,11 +20,22 @@ def _snapshot(action: Action) -> dict:
         "status": action.status,
         "co_produced": action.co_produced,
         "standards": sorted(action.standards.values_list("code", flat=True)) if action.pk else [],
+        "commitments": sorted(action.commitments.values_list("number", flat=True))
+        if action.pk
+        else [],
     }
 
 
 def _validate(
-    *, ward, title: str, owner_id: int | None, due_date, status: str, standards, edition_id
+    *,
+    ward,
+    title: str,
+    owner_id: int | None,
+    due_date,
+    status: str,
+    standards,
+    edition_id,
+    commitments=(),
 ):
     errors = {}
     if not title.strip():
@@ -37,6 +48,8 @@ def _validate(
         errors["status"] = "Choose a status"
     if any(s.edition_id != edition_id for s in standards):
         errors["standards"] = "Choose standards from this round's edition"
+    if any(c.edition_id != edition_id for c in commitments):
+        errors["commitments"] = "Choose commitments from this round's edition"
     if errors:
         raise ValidationError(errors)
 
@@ -52,6 +65,7 @@ def create_action(
     status: str = ActionStatus.NOT_STARTED,
     standards: list[Standard] | tuple = (),
     co_produced: bool = False,
+    commitments: list[Commitment] | tuple = (),
 ) -> Action:
     round = lock_round(round.pk)
     require(
@@ -68,6 +82,7 @@ def create_action(
         status=status,
         standards=standards,
         edition_id=round.edition_id,
+        commitments=commitments,
     )
     action = Action.objects.create(
         ward=round.ward,
@@ -82,6 +97,7 @@ def create_action(
     )
     action.rounds.add(round)
     action.standards.set(standards)
+    action.commitments.set(commitments)
     record(
         round=round,
         by=by,
@@ -104,6 +120,7 @@ def update_action(
     standards: list[Standard] | tuple,
     co_produced: bool,
     by,
+    commitments: list[Commitment] | tuple = (),
 ) -> Action:
     """Change an action. Refused with the other person's version if someone saved first."""
     require(
@@ -123,6 +140,7 @@ def update_action(
         status=status,
         standards=standards,
         edition_id=edition_id,
+        commitments=commitments,
     )
     current = Action.objects.select_for_update().get(pk=action.pk)
     if current.version != version:
@@ -146,6 +164,7 @@ def update_action(
         )
     current.refresh_from_db()
     current.standards.set(standards)
+    current.commitments.set(commitments)
     latest_round = current.rounds.order_by("-opened_at", "-pk").first() or current.origin_round
     record(
         round=latest_round,

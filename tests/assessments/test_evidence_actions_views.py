@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import Action, Evidence, RoundStatus
-from standards.models import Standard
+from standards.models import Commitment, Standard
 from tests.assessments.builders import agree_all, agreeing_round
 from tests.factories import UserFactory, WardMembershipFactory
 
@@ -608,3 +608,36 @@ def test_action_edit_is_refused_once_its_rounds_are_signed(
     )
     assert "signed and locked" in response.content.decode()
     assert Action.objects.get().title == "Weekly community meeting"
+
+
+def test_action_links_show_every_standard_in_full_grouped_by_commitment(client, round, ward_staff):
+    client.force_login(ward_staff)
+    page = client.get(reverse("assessments:action_create", args=[round.pk])).content.decode()
+    longest = max(Standard.objects.filter(edition=round.edition), key=lambda s: len(s.text))
+    assert f"{longest.code} {longest.text}</label>" in page  # full text, never cut mid-word
+    assert page.count("<legend") >= 12
+    assert "The whole commitment: 2. " in page
+
+
+def test_an_action_can_be_linked_to_a_whole_commitment(client, round, standard, ward_staff):
+    commitment = Commitment.objects.get(edition=round.edition, number=2)
+    client.force_login(ward_staff)
+    response = client.post(
+        reverse("assessments:action_create", args=[round.pk]),
+        action_data(ward_staff, standards=[standard], commitments=[commitment.pk]),
+    )
+    assert response.status_code == 302
+    action = Action.objects.get()
+    assert list(action.commitments.all()) == [commitment]
+    listing = client.get(response["Location"]).content.decode()
+    assert f"Commitment 2 (all of it), {standard.code}" in listing
+
+
+def test_action_links_are_kept_when_another_field_has_an_error(client, round, standard, ward_staff):
+    commitment = Commitment.objects.get(edition=round.edition, number=3)
+    client.force_login(ward_staff)
+    data = action_data(ward_staff, title="", standards=[standard], commitments=[commitment.pk])
+    page = client.post(reverse("assessments:action_create", args=[round.pk]), data)
+    html = page.content.decode()
+    assert f'name="standards" type="checkbox" value="{standard.pk}" checked' in html
+    assert f'name="commitments" type="checkbox" value="{commitment.pk}" checked' in html

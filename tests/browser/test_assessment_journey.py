@@ -426,7 +426,11 @@ def test_assessment_round_from_opening_to_signed_with_reservations(page, live_se
     due_group.get_by_label("Month").fill(str(due.month))
     due_group.get_by_label("Year").fill(str(due.year))
     page.get_by_role("radio", name="In progress", exact=True).check()
+    # The standards are grouped by commitment with their full text; the search box narrows them.
+    page.get_by_label("Find a standard by its words or number").fill("standard 1.1")
+    expect(page.get_by_role("checkbox", name=re.compile(r"^2\.1 Journey standard"))).to_be_hidden()
     page.get_by_role("checkbox", name=re.compile(r"^1\.1 Journey standard")).check()
+    page.get_by_label("Find a standard by its words or number").fill("")
     page.get_by_role("checkbox", name="A lived experience partner helped shape this action").check()
     _follow(page, _button(page, "Add action"))
     _message(page, f"Action added: {ACTION_TITLE}")
