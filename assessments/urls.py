@@ -12,6 +12,11 @@ urlpatterns = [
     path("rounds/<int:round_id>/start-scoring/", rounds.start_scoring, name="start_scoring"),
     path("rounds/<int:round_id>/close-scoring/", rounds.close_scoring, name="close_scoring"),
     path(
+        "rounds/<int:round_id>/agree/meeting/<int:position>/",
+        agreeing.meeting,
+        name="meeting",
+    ),
+    path(
         "rounds/<int:round_id>/finish-agreeing/", agreeing.finish_agreeing, name="finish_agreeing"
     ),
     path(

@@ -291,6 +291,7 @@ def build_site(
             "trust_id": [trust.pk],
             "edition_id": [catalogue.pk],
             "number": [standard.commitment.number],
+            "position": [1],
             "standard_id": [standard.pk],
             "evidence_id": [evidence.pk],
             "action_id": [action.pk],

@@ -319,3 +319,35 @@ def agree_standard(request: HttpRequest, round_id: int, standard_id: int) -> Htt
         "reveal": reveal(comparison),
     }
     return render(request, "assessments/agree_standard.html", context)
+
+
+@require_GET
+def meeting(request: HttpRequest, round_id: int, position: int) -> HttpResponse:
+    """Agreeing together on a shared screen: one standard at a time, in large type, with both
+    groups' ratings and comments; the arrow keys move between standards."""
+    round, access = load_round(request, round_id)
+    if response := _not_revealed(request, round):
+        return response
+    standards = list(selectors.round_standards(round=round))
+    if not 1 <= position <= len(standards):
+        raise Http404("No such standard in this round")
+    standard = standards[position - 1]
+    comparison = selectors.compare_standard(round=round, standard=standard)
+    url = "assessments:meeting"
+    context = {
+        "round": round,
+        "item": reveal(comparison),
+        "c": comparison,
+        "position": position,
+        "total": len(standards),
+        "previous_url": reverse(url, args=[round.pk, position - 1]) if position > 1 else "",
+        "next_url": reverse(url, args=[round.pk, position + 1])
+        if position < len(standards)
+        else "",
+        "agree_url": reverse(
+            "assessments:agree_commitment", args=[round.pk, standard.commitment.number]
+        )
+        + f"#standard-{standard.pk}",
+        "can_agree": access.can_agree and round.status == RoundStatus.AGREEING,
+    }
+    return render(request, "assessments/meeting.html", context)

@@ -120,3 +120,31 @@ def test_only_the_ward_manager_may_save(client, round, ward_staff, qi_lead):
         client.force_login(person)
         assert client.post(page_url(round), everything_agreed()).status_code == 403
     assert not AgreedRating.objects.filter(round=round).exists()
+
+
+def test_the_meeting_view_shows_one_standard_with_both_groups_and_moves_on(
+    client, round, ward_manager, le_partner
+):
+    client.force_login(le_partner)
+    first = reverse("assessments:meeting", args=[round.pk, 1])
+    page = client.get(first).content.decode()
+    assert "Standard 1 of 76" in page
+    assert reverse("assessments:meeting", args=[round.pk, 2]) in page
+    assert "Previous standard" not in page
+    assert "Record the agreed rating" not in page  # a partner does not record it
+    flagged = Standard.objects.get(edition=round.edition, code=FLAGGED)
+    position = (
+        list(
+            Standard.objects.filter(edition=round.edition).order_by(
+                "commitment__number", "position"
+            )
+        ).index(flagged)
+        + 1
+    )
+    page = client.get(reverse("assessments:meeting", args=[round.pk, position])).content.decode()
+    assert "Nobody asked me" in page and "We always ask people first" in page
+    assert "Differs by 2 or more" in page
+    assert client.get(reverse("assessments:meeting", args=[round.pk, 77])).status_code == 404
+    client.force_login(ward_manager)
+    page = client.get(first).content.decode()
+    assert "Record the agreed rating for" in page

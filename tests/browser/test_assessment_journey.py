@@ -350,6 +350,15 @@ def test_assessment_round_from_opening_to_signed_with_reservations(page, live_se
     expect(first_row.get_by_role("cell")).to_have_text(["0 of 1", "1 flagged", "None", "1"])
     expect(progress.get_by_text(re.compile(r"flagged$"))).to_have_count(1)
     expect(page.get_by_text(re.compile(r"^12 standards still to agree\."))).to_be_visible()
+    # The meeting view: one standard at a time, the arrow keys move on.
+    _follow(page, _link(page, "Open the meeting view"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("1.1 Journey standard 1.1")
+    with page.expect_navigation():
+        page.keyboard.press("ArrowRight")
+    check_axe(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("2.1 Journey standard 2.1")
+    _follow(page, _link(page, "Leave the meeting view"))
+    progress = page.get_by_role("table", name="Progress by commitment")
     _follow(page, progress.get_by_role("link", name="1. Journey commitment 1", exact=True))
 
     section = page.get_by_role("region", name="1.1 Journey standard 1.1")
