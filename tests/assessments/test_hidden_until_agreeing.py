@@ -69,3 +69,34 @@ def test_once_agreeing_starts_the_summary_and_history_show_the_ratings(
     assert "Shown once agreeing starts" not in summary
     history = client.get(reverse("assessments:history", args=[scored_round.pk])).content.decode()
     assert SECRET_COMMENT in history
+
+
+@pytest.mark.parametrize(
+    "persona", ["ward_manager", "le_partner", "le_leader", "qi_lead", "board_member"]
+)
+def test_no_page_of_the_round_shows_another_scorers_rating_while_scoring(
+    client, scored_round, persona, request
+):
+    """Every page of the round a person can open, followed through redirects: the staff
+    scorer's comment and the medians made from their ratings appear nowhere."""
+    client.force_login(request.getfixturevalue(persona))
+    pk = scored_round.pk
+    urls = [
+        reverse("assessments:round_detail", args=[pk]),
+        reverse("assessments:summary", args=[pk]),
+        reverse("assessments:history", args=[pk]),
+        reverse("assessments:agree_overview", args=[pk]),
+        reverse("assessments:agree_commitment", args=[pk, 1]),
+        reverse("assessments:meeting", args=[pk, 1]),
+        reverse("assessments:action_list", args=[pk]),
+        reverse("assessments:score_start", args=[pk]),
+        reverse("assessments:score_submit", args=[pk]),
+        reverse("assessments:ward_detail", args=[scored_round.ward_id]),
+        reverse("reports:ward_dashboard", args=[scored_round.ward_id]),
+    ]
+    for url in urls:
+        response = client.get(url, follow=True)
+        page = response.content.decode()
+        assert SECRET_COMMENT not in page, url
+        assert "Staff median" not in page, url
+        assert "Lived experience median" not in page, url
