@@ -120,3 +120,17 @@ def other_trust_admin(other_trust_ward):
 def outsider(other_trust_ward):
     """A ward manager in another trust: sees nothing of `trust`."""
     return _ward_person(other_trust_ward, "ward-manager", "outsider")
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback, with Django's SMTP backend pointed at it."""
+    from tests.mail import SmtpServer
+
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_TIMEOUT = 5
+        yield server
