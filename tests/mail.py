@@ -45,7 +45,8 @@ class Inbox:
 
     @staticmethod
     def text(message: EmailMessage) -> str:
-        return message.get_body(preferencelist=("plain",)).get_content()
+        # SMTP carries CRLF line endings; compare text as it was written.
+        return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
 
     def clear(self) -> None:
         with self.lock:
