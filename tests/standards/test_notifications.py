@@ -124,7 +124,9 @@ def test_a_refused_send_is_retried_then_sent_once(smtp_server):
     assert len(smtp_server.inbox.messages) == 1
 
 
-def test_in_process_a_send_error_fails_the_notification_and_the_page_goes_on(settings, commit):
+def test_in_process_a_send_error_fails_the_notification_and_the_page_goes_on(
+    settings, commit, celery_in_process
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: refused
     with commit():
