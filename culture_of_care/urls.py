@@ -9,6 +9,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 account_urls = [
     path("", accounts.security, name="account_security"),
+    path("emails/", accounts.emails, name="account_emails"),
     path("second-factor-needed/", accounts.mfa_required, name="account_mfa_required"),
     path("stay-signed-in/", accounts.stay_signed_in, name="account_stay_signed_in"),
     # allauth pages this service does not offer: accounts come from a trust's invitation

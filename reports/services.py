@@ -26,7 +26,7 @@ from assessments.models import Round, RoundStatus
 from standards.health import broker_status
 from standards.models import Trust
 
-from . import pdf
+from . import notices, pdf
 from .models import ACTIVE_STATUSES, JobStatus, ReportJob, ReportKind, report_path
 from .selectors import DASHBOARD_TRUST_ROLES
 
@@ -105,10 +105,17 @@ def _check_can_ask(*, kind: str, round: Round | None, trust: Trust | None, by) -
 
 
 def request_report(
-    *, kind: str, round: Round | None = None, trust: Trust | None = None, by
+    *,
+    kind: str,
+    round: Round | None = None,
+    trust: Trust | None = None,
+    by,
+    notify_when_ready: bool = False,
 ) -> ReportJob:
     """Ask for a report: the job already queued or running for it, or a new one sent to a
-    worker once the transaction commits. Only a signed assessment can be a ward PDF."""
+    worker once the transaction commits. Only a signed assessment can be a ward PDF.
+    `notify_when_ready`: email the person asking when it is ready (their own job only)."""
+    notify_when_ready = bool(notify_when_ready and by is not None)
     key = report_key(kind=kind, round=round, trust=trust)
     _check_can_ask(kind=kind, round=round, trust=trust, by=by)
     if kind == ReportKind.WARD_ASSESSMENT and round.status != RoundStatus.SIGNED:
@@ -119,11 +126,17 @@ def request_report(
     with transaction.atomic():
         existing = _active_job(key)
         if existing is not None:
-            return existing
+            return _also_notify(existing, by=by, notify_when_ready=notify_when_ready)
         _check_request_rate(by=by)
         try:
             with transaction.atomic():
-                job = ReportJob.objects.create(kind=kind, key=key, requested_by=by, **subject)
+                job = ReportJob.objects.create(
+                    kind=kind,
+                    key=key,
+                    requested_by=by,
+                    notify_when_ready=notify_when_ready,
+                    **subject,
+                )
         except IntegrityError:
             # Someone asked for the same report at the same moment: theirs is the one.
             existing = _active_job(key)
@@ -131,6 +144,15 @@ def request_report(
                 raise
             return existing
         _send_on_commit(job)
+    return job
+
+
+def _also_notify(job: ReportJob, *, by, notify_when_ready: bool) -> ReportJob:
+    """Asking again for your own job, this time to be told: remember it. Someone else's job
+    tells only the person who asked for it (the page shows everyone its progress)."""
+    if notify_when_ready and not job.notify_when_ready and job.requested_by_id == by.pk:
+        ReportJob.objects.filter(pk=job.pk).update(notify_when_ready=True)
+        job.notify_when_ready = True
     return job
 
 
@@ -367,13 +389,16 @@ def run_job(*, job_id: int) -> None:
         log.exception("Report job %s could not be made", job_id)
         fail_job(job_id=job_id, reason=GENERIC_FAILURE)
         return
-    ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        status=JobStatus.DONE,
-        file=name,
-        progress=100,
-        progress_text="",
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        done = ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+            status=JobStatus.DONE,
+            file=name,
+            progress=100,
+            progress_text="",
+            finished_at=timezone.now(),
+        )
+        if done:
+            notices.report_ready(ReportJob.objects.select_related("requested_by").get(pk=job_id))
     log.info("Report job %s is ready: %s (%d bytes)", job_id, name, len(content))
 
 

@@ -14,6 +14,7 @@ from .models import (
     Commitment,
     FrameworkEdition,
     Invitation,
+    Notification,
     PeopleHistoryEntry,
     Pillar,
     RatingLevel,
@@ -333,3 +334,8 @@ def people_history(*, trust: Trust, person: User | None = None, limit: int = 50)
     if person is not None:
         entries = entries.filter(Q(person=person) | Q(invitation__accepted_user=person))
     return list(entries[:limit])
+
+
+def recent_notifications(*, user, limit: int = 50) -> list[Notification]:
+    """The person's own notifications, newest first: what, when and whether it went."""
+    return list(Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")[:limit])

@@ -120,3 +120,31 @@ def other_trust_admin(other_trust_ward):
 def outsider(other_trust_ward):
     """A ward manager in another trust: sees nothing of `trust`."""
     return _ward_person(other_trust_ward, "ward-manager", "outsider")
+
+
+@pytest.fixture
+def celery_in_process():
+    """Tasks run in-process, also when REDIS_URL is set (the embedded default's behaviour)."""
+    from culture_of_care.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def smtp_server(settings, celery_in_process):
+    """A real SMTP server on loopback, with Django's SMTP backend pointed at it. Tasks run
+    in-process unless a test sends them to a real worker."""
+    from tests.mail import SmtpServer
+
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_TIMEOUT = 5
+        yield server

@@ -529,6 +529,7 @@ def test_every_form_survives_oversized_numbers_nul_bytes_and_huge_strings(site):
         "account_reset_password",
         "account_reset_password_from_key",
         "account_change_password",
+        "account_emails",
         "standards:index",
         "reports:trust_dashboard",
         "assessments:round_create",

@@ -55,7 +55,13 @@ ROUTES = [(route, name) for route, name in ALL_ROUTES if name not in PUBLIC]
 
 def test_url_walk_finds_the_apps_urls():
     names = {name for _, name in ALL_ROUTES}
-    assert {"home", "standards:index", "standards:commitment", "account_login"} <= names
+    assert {
+        "home",
+        "standards:index",
+        "standards:commitment",
+        "account_login",
+        "account_emails",
+    } <= names
     assert names >= PUBLIC
 
 

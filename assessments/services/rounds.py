@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from standards.models import FrameworkEdition, Ward, WardMembership, WardRole
 from standards.selectors import latest_edition
 
+from .. import notices
 from ..models import Action, HistoryKind, Round, RoundStatus, Scorer, ScorerGroup
 from ..permissions import access_for, require
 from .common import lock_round, record, require_status
@@ -134,14 +135,17 @@ def start_scoring(*, round: Round, by) -> Round:
         raise ValidationError(
             {"scorers": "Choose at least one staff member and one lived experience partner"}
         )
-    return _set_status(round, RoundStatus.SCORING, by=by, summary="Started scoring")
+    round = _set_status(round, RoundStatus.SCORING, by=by, summary="Started scoring")
+    notices.scoring_started(round)
+    return round
 
 
 def move_to_agreeing_if_all_submitted(*, round: Round, by) -> Round:
     if not round.scorers.filter(submitted_at__isnull=True).exists():
-        return _set_status(
+        round = _set_status(
             round, RoundStatus.AGREEING, by=by, summary="Every scorer submitted: agreeing started"
         )
+        notices.all_submitted(round)
     return round
 
 
@@ -180,7 +184,9 @@ def finish_agreeing(*, round: Round, by) -> Round:
         codes = ", ".join(s.code for s in missing[:10])
         more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
         raise ValidationError(f"Record an agreed rating for {codes}{more}")
-    return _set_status(round, RoundStatus.AWAITING_SIGNOFF, by=by, summary="Finished agreeing")
+    round = _set_status(round, RoundStatus.AWAITING_SIGNOFF, by=by, summary="Finished agreeing")
+    notices.awaiting_cosignature(round)
+    return round
 
 
 @transaction.atomic
@@ -193,9 +199,11 @@ def return_to_agreeing(*, round: Round, by, reason: str) -> Round:
     require_status(round, RoundStatus.AWAITING_SIGNOFF, action="return to agreeing")
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the agreed ratings need to change"})
-    round.signatures.filter(voided_at__isnull=True).update(
-        voided_at=timezone.now(), void_reason=reason.strip()
-    )
-    return _set_status(
+    live = round.signatures.filter(voided_at__isnull=True)
+    voided = list(live.select_related("signer"))
+    live.update(voided_at=timezone.now(), void_reason=reason.strip())
+    round = _set_status(
         round, RoundStatus.AGREEING, by=by, summary=f"Returned to agreeing: {reason.strip()}"
     )
+    notices.signatures_voided(round, voided, reason=reason.strip(), reopened=False, by=by)
+    return round

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from .. import notices
 from ..models import HistoryKind, Round, RoundStatus, Signature, SignatureDecision, SignatureRole
 from ..permissions import access_for, require
 from .common import lock_round, record, require_status
@@ -102,6 +103,7 @@ def sign_as_leader(*, round: Round, decision: str, words: str, by) -> Signature:
         after={"decision": decision, "words": signature.words},
     )
     _lock_if_complete(round, by=by)
+    notices.cosign_decision(signature)
     return signature
 
 
@@ -126,9 +128,9 @@ def reopen_round(*, round: Round, reason: str, by) -> Round:
     round.signed_at = None
     round.reopen_count += 1
     round.save(update_fields=["status", "signed_at", "reopen_count"])
-    voided = round.signatures.filter(voided_at__isnull=True).update(
-        voided_at=timezone.now(), void_reason=f"Reopened: {reason}"
-    )
+    live = round.signatures.filter(voided_at__isnull=True)
+    signatures = list(live.select_related("signer"))
+    voided = live.update(voided_at=timezone.now(), void_reason=f"Reopened: {reason}")
     record(
         round=round,
         by=by,
@@ -137,4 +139,5 @@ def reopen_round(*, round: Round, reason: str, by) -> Round:
         before={"status": RoundStatus.SIGNED},
         after={"status": round.status, "signatures_voided": voided, "reason": reason},
     )
+    notices.signatures_voided(round, signatures, reason=reason, reopened=True, by=by)
     return round

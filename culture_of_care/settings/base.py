@@ -267,11 +267,39 @@ CELERY_BEAT_SCHEDULE = (
         "schedule": crontab(minute="*/15"),
     }
 }
+# Notifications: reminders and daily digests at NOTIFICATIONS_DAILY_HOUR (0 to 23) every day;
+# every few minutes, emails whose task never reached a worker are sent again.
+NOTIFICATIONS_DAILY_HOUR = env.int("NOTIFICATIONS_DAILY_HOUR", default=7)
+CELERY_BEAT_SCHEDULE |= {
+    "daily-notifications": {
+        "task": "assessments.tasks.daily_notifications",
+        "schedule": crontab(minute=0, hour=NOTIFICATIONS_DAILY_HOUR),
+    },
+    "resend-queued-notifications": {
+        "task": "standards.tasks.resend_queued_notifications",
+        "schedule": crontab(minute="*/5"),
+    },
+}
 # Test only: seconds a report job waits while rendering, so a test can kill its worker mid-task.
 REPORT_RENDER_DELAY_SECONDS = env.float("REPORT_RENDER_DELAY_SECONDS", default=0)
 
+# Email (docs/decisions/0014): the console in development; production.py defaults to SMTP.
+# GOV.UK Notify: EMAIL_BACKEND=culture_of_care.email_backends.GovNotifyEmailBackend.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="culture-of-care@localhost")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Seconds before an SMTP connection gives up: a task retries later rather than hanging.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+GOV_NOTIFY_API_KEY = env("GOV_NOTIFY_API_KEY", default="")
+GOV_NOTIFY_TEMPLATE_ID = env("GOV_NOTIFY_TEMPLATE_ID", default="")
+GOV_NOTIFY_BASE_URL = env("GOV_NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+# The site's address as people reach it: emails link back to pages with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -27,4 +27,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# Real email by default: an SMTP relay configured by EMAIL_HOST, EMAIL_PORT and friends.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False

@@ -16,11 +16,21 @@ from ..models import JobStatus, ReportJob, ReportKind
 DELAYED = "Reports are delayed: we will make it as soon as the background service is back."
 
 
+def _wants_email(request: HttpRequest) -> bool:
+    """The "Email me when it is ready" box; anything but its own value is a no."""
+    return request.POST.get("notify") == "yes"
+
+
 @require_POST
 def request_ward_report(request: HttpRequest, round_id: int) -> HttpResponse:
     round = get_round_for_user(user=request.user, round_id=round_id)
     try:
-        job = services.request_report(kind=ReportKind.WARD_ASSESSMENT, round=round, by=request.user)
+        job = services.request_report(
+            kind=ReportKind.WARD_ASSESSMENT,
+            round=round,
+            by=request.user,
+            notify_when_ready=_wants_email(request),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("assessments:summary", round.pk)
@@ -31,7 +41,12 @@ def request_ward_report(request: HttpRequest, round_id: int) -> HttpResponse:
 def request_board_pack(request: HttpRequest, trust_id: int) -> HttpResponse:
     trust = selectors.get_trust_for_user(user=request.user, trust_id=trust_id)
     try:
-        job = services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=request.user)
+        job = services.request_report(
+            kind=ReportKind.BOARD_PACK,
+            trust=trust,
+            by=request.user,
+            notify_when_ready=_wants_email(request),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("reports:trust_dashboard", trust.pk)

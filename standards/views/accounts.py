@@ -2,14 +2,17 @@
 signed in when the idle warning shows."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import selectors
+from .. import notifications, selectors
 from ..accounts import policy
+from ..forms import EmailChoiceForm
 
 
 @require_GET
@@ -21,6 +24,28 @@ def security(request: HttpRequest) -> HttpResponse:
         "events": selectors.recent_sign_in_events(user=request.user),
     }
     return render(request, "account/security.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def emails(request: HttpRequest) -> HttpResponse:
+    """How often the person wants emails, and every notification they have been sent."""
+    initial = {"email_choice": request.user.email_choice}
+    form = EmailChoiceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notifications.set_email_choice(
+                user=request.user, choice=form.cleaned_data["email_choice"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your email choice is saved")
+            return redirect("account_emails")
+    context = {
+        "form": form,
+        "notifications": selectors.recent_notifications(user=request.user),
+    }
+    return render(request, "account/emails.html", context)
 
 
 def not_offered(request: HttpRequest, **kwargs) -> HttpResponse:
