@@ -5,7 +5,7 @@ import random
 
 from django.db import transaction
 
-from standards.models import Standard, User, Ward
+from standards.models import Standard, User, Ward, WardMembership, WardRole
 
 from . import services
 from .models import Round
@@ -71,7 +71,8 @@ def seed_demo_rounds(*, ward: Ward) -> None:
         round=round,
         title="Co-produce a weekly community meeting with patients",
         owner_id=staff[0].pk,
-        due_date=datetime.date(2026, 12, 31),
+        # Due soon, so that its owner sees it among their tasks.
+        due_date=datetime.date.today() + datetime.timedelta(days=10),
         co_produced=True,
         standards=[first],
         by=manager,
@@ -101,3 +102,41 @@ def _comparisons(round: Round):
     from .selectors import round_comparisons
 
     return round_comparisons(round=round)
+
+
+@transaction.atomic
+def seed_awaiting_signoff(*, ward: Ward) -> None:
+    """A second ward whose round is agreed and waits for signatures: the ward manager's "sign"
+    task and every lived experience leader's "co-sign" task in the demo."""
+    if ward.rounds.exists():
+        return
+    people = {u.username: u for u in User.objects.filter(username__startswith="demo.")}
+    manager, staff, partner = people["demo.manager"], people["demo.staff2"], people["demo.partner"]
+    for user, role in (
+        (manager, WardRole.MANAGER),
+        (staff, WardRole.STAFF),
+        (partner, WardRole.LIVED_EXPERIENCE_PARTNER),
+    ):
+        WardMembership.objects.get_or_create(user=user, ward=ward, role=role)
+    rng = random.Random(2027)
+    standards = list(Standard.objects.filter(edition_id=_latest_edition_id()))
+    round = services.open_round(
+        ward=ward, label=IN_PROGRESS_LABEL, by=manager, scorer_ids=[staff.pk, partner.pk]
+    )
+    services.start_scoring(round=round, by=manager)
+    for scorer in (staff, partner):
+        for standard in standards:
+            services.save_rating(round=round, standard=standard, answer=_answer(rng, 3), by=scorer)
+        services.submit_ratings(round=round, by=scorer)
+    round.refresh_from_db()
+    for comparison in _comparisons(round):
+        level = comparison.staff.median or comparison.lived_experience.median or 2
+        services.record_agreed_rating(
+            round=round,
+            standard=comparison.standard,
+            answer=str(int(level)),
+            rationale="Staff and lived experience partners discussed this together.",
+            version=None,
+            by=manager,
+        )
+    services.finish_agreeing(round=round, by=manager)

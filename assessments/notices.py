@@ -80,7 +80,7 @@ def scoring_started(round: Round) -> None:
             body=(
                 f"You are one of the people rating {round.ward.name} against the Culture of "
                 f"Care standards for {round.label}.{_closes(round)}\n\n"
-                "Nobody sees your ratings until every scorer has submitted. You can save as "
+                "Nobody sees your ratings until agreeing starts. You can save as "
                 "you go and come back later."
             ),
             path=path,

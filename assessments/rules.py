@@ -7,7 +7,22 @@ round half up (half away from zero for negative gaps), never Python's round(), w
 to even.
 """
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
+
+# Scoring closes this many days after a round is opened, unless the manager or QI lead says.
+SCORING_PERIOD_DAYS = 21
+SCORING_STATUSES = frozenset({"open", "scoring"})
+
+
+def default_scoring_closes_on(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=SCORING_PERIOD_DAYS)
+
+
+def is_scoring_overdue(*, status: str, closes_on: datetime.date | None, today) -> bool:
+    """Still being scored after the day scoring was due to close."""
+    return status in SCORING_STATUSES and closes_on is not None and today > closes_on
+
 
 # Nobody sees anyone else's ratings (nor medians, gaps or flags made from them) until agreeing
 # starts: that stops anchoring and is what makes the lived experience voice count. The manager

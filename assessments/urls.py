@@ -12,6 +12,11 @@ urlpatterns = [
     path("rounds/<int:round_id>/start-scoring/", rounds.start_scoring, name="start_scoring"),
     path("rounds/<int:round_id>/close-scoring/", rounds.close_scoring, name="close_scoring"),
     path(
+        "rounds/<int:round_id>/closes-on/",
+        rounds.scoring_closes_on,
+        name="scoring_closes_on",
+    ),
+    path(
         "rounds/<int:round_id>/agree/meeting/<int:position>/",
         agreeing.meeting,
         name="meeting",

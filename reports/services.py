@@ -79,6 +79,14 @@ def report_key(*, kind: str, round: Round | None = None, trust: Trust | None = N
     raise ValueError(f"A {kind!r} report needs its round or trust")
 
 
+def mark_downloaded(*, job: ReportJob, by) -> None:
+    """The first download by the person who asked takes the report off their task list."""
+    if job.requested_by_id == by.pk and job.downloaded_at is None:
+        ReportJob.objects.filter(pk=job.pk, downloaded_at__isnull=True).update(
+            downloaded_at=timezone.now()
+        )
+
+
 def is_delayed(job: ReportJob) -> bool:
     """Queued and never sent, or sent longer ago than a worker takes to pick a job up."""
     if job.status != JobStatus.QUEUED:

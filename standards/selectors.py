@@ -93,6 +93,8 @@ class WardRoles:
     ward: Ward
     roles: list[str] = field(default_factory=list)
     via_trust: bool = False
+    # The ward's round in progress (else its latest), filled in by the home page.
+    current_round: object = None
 
 
 @dataclass

@@ -1,11 +1,13 @@
 """Forms for opening a round, choosing its scorers and moving it on."""
 
 from django import forms
+from django.utils import timezone
 
 from standards import selectors as standards_selectors
 from standards.models import Ward
-from standards.nhsuk_forms import LongTextField
+from standards.nhsuk_forms import DateInputField, LongTextField
 
+from .. import rules
 from ..models import ScorerGroup
 from ..services.rounds import scorer_candidates
 
@@ -62,9 +64,18 @@ class RoundForm(forms.Form):
         },
     )
     scorers = ScorersField()
+    scoring_closes_on = DateInputField(
+        label="Scoring closes on",
+        help_text="Scorers are reminded 7 days and 1 day before. For example, 19 12 2026",
+        error_messages={"required": "Enter the date scoring closes"},
+    )
 
     def __init__(self, *args, ward: Ward, **kwargs):
         super().__init__(*args, **kwargs)
+        closes = self.fields["scoring_closes_on"]
+        closes.initial = rules.default_scoring_closes_on(timezone.localdate())
+        # Left empty, scoring closes three weeks from today.
+        closes.required = False
         self.fields["edition"].queryset = standards_selectors.edition_list()
         self.fields["edition"].initial = standards_selectors.latest_edition()
         self.fields["scorers"].choices = scorer_choices(ward=ward)
@@ -107,3 +118,11 @@ class ReturnToAgreeingForm(forms.Form):
 
 class StepForm(forms.Form):
     """A button that moves the round on: no fields, but it carries the service's errors."""
+
+
+class ClosesOnForm(forms.Form):
+    scoring_closes_on = DateInputField(
+        label="Scoring closes on",
+        help_text="Scorers are reminded 7 days and 1 day before. For example, 19 12 2026",
+        error_messages={"required": "Enter the date scoring closes"},
+    )

@@ -10,6 +10,7 @@ from .rounds import (
     open_round,
     return_to_agreeing,
     set_scorers,
+    set_scoring_closes_on,
     start_scoring,
 )
 from .scoring import save_rating, submit_ratings
@@ -32,6 +33,7 @@ __all__ = [
     "return_to_agreeing",
     "save_rating",
     "set_scorers",
+    "set_scoring_closes_on",
     "sign_as_leader",
     "sign_as_manager",
     "start_scoring",

@@ -1,12 +1,15 @@
 """Opening a round and moving it through open -> scoring -> agreeing -> awaiting sign-off."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from standards.models import FrameworkEdition, Ward, WardMembership, WardRole
 from standards.selectors import latest_edition
 
-from .. import notices
+from .. import notices, rules
 from ..models import Action, HistoryKind, Round, RoundStatus, Scorer, ScorerGroup
 from ..permissions import access_for, require
 from .common import lock_round, record, require_status
@@ -37,8 +40,10 @@ def open_round(
     by,
     edition: FrameworkEdition | None = None,
     scorer_ids: list[int] | None = None,
+    scoring_closes_on: datetime.date | None = None,
 ) -> Round:
-    """Open a round for a ward: one unfinished round per ward; open actions carry into it."""
+    """Open a round for a ward: one unfinished round per ward; open actions carry into it.
+    Scoring closes on the given day, by default three weeks from today."""
     require(
         access_for(user=by, ward=ward).can_run_round,
         "Only a ward manager or QI lead can open a round.",
@@ -49,6 +54,12 @@ def open_round(
     label = label.strip()
     if not label:
         raise ValidationError({"label": "Enter the period for this round, for example 2026 Q4"})
+    today = timezone.localdate()
+    closes_on = scoring_closes_on or rules.default_scoring_closes_on(today)
+    if closes_on < today:
+        raise ValidationError(
+            {"scoring_closes_on": "The date scoring closes must be today or later"}
+        )
     if Round.objects.filter(ward=ward).unfinished().exists():
         raise ValidationError(
             "This ward already has a round in progress. Finish it before opening another."
@@ -57,7 +68,13 @@ def open_round(
         raise ValidationError({"label": f"This ward already has a round called {label}"})
     try:
         with transaction.atomic():
-            round = Round.objects.create(ward=ward, edition=edition, label=label, opened_by=by)
+            round = Round.objects.create(
+                ward=ward,
+                edition=edition,
+                label=label,
+                opened_by=by,
+                scoring_closes_on=closes_on,
+            )
     except IntegrityError as error:
         raise ValidationError("This ward already has a round in progress.") from error
     for action in Action.objects.filter(ward=ward).open():
@@ -206,4 +223,36 @@ def return_to_agreeing(*, round: Round, by, reason: str) -> Round:
         round, RoundStatus.AGREEING, by=by, summary=f"Returned to agreeing: {reason.strip()}"
     )
     notices.signatures_voided(round, voided, reason=reason.strip(), reopened=False, by=by)
+    return round
+
+
+@transaction.atomic
+def set_scoring_closes_on(*, round: Round, closes_on: datetime.date, by) -> Round:
+    """The manager or QI lead moves the day scoring should close, while it is being scored."""
+    round = lock_round(round.pk)
+    require(
+        access_for(user=by, ward=round.ward).can_run_round,
+        "Only a ward manager or QI lead can change when scoring closes.",
+    )
+    if round.status not in rules.SCORING_STATUSES:
+        raise ValidationError("Scoring has finished, so its closing date cannot change.")
+    if not isinstance(closes_on, datetime.date):
+        raise ValidationError({"scoring_closes_on": "Enter the date scoring closes"})
+    if closes_on < timezone.localdate():
+        raise ValidationError(
+            {"scoring_closes_on": "The date scoring closes must be today or later"}
+        )
+    before = round.scoring_closes_on
+    if before == closes_on:
+        return round
+    round.scoring_closes_on = closes_on
+    round.save(update_fields=["scoring_closes_on"])
+    record(
+        round=round,
+        by=by,
+        kind=HistoryKind.ROUND,
+        summary="Changed when scoring closes",
+        before={"scoring_closes_on": before.isoformat() if before else None},
+        after={"scoring_closes_on": closes_on.isoformat()},
+    )
     return round

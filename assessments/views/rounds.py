@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from standards import selectors as standards_selectors
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms.rounds import (
     CloseScoringForm,
+    ClosesOnForm,
     ReturnToAgreeingForm,
     RoundForm,
     ScorersForm,
@@ -98,6 +100,7 @@ def round_create(request: HttpRequest, ward_id: int) -> HttpResponse:
             label=form.cleaned_data["label"],
             edition=form.cleaned_data["edition"],
             scorer_ids=form.cleaned_data["scorers"],
+            scoring_closes_on=form.cleaned_data["scoring_closes_on"],
             by=request.user,
         )
         if round is not None:
@@ -127,6 +130,9 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "reopenings": reopenings(round),
         "signed_so_far": list(live.values()),
         "can_sign": bool(roles_to_offer(round, signing_roles(access), live, request.user)),
+        "overdue": rules.is_scoring_overdue(
+            status=round.status, closes_on=round.scoring_closes_on, today=timezone.localdate()
+        ),
     }
     return render(request, "assessments/round_detail.html", context)
 
@@ -190,3 +196,28 @@ def return_to_agreeing(request: HttpRequest, round_id: int) -> HttpResponse:
             )
             return redirect("assessments:round_detail", round.pk)
     return render(request, "assessments/return_to_agreeing.html", {"round": round, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def scoring_closes_on(request: HttpRequest, round_id: int) -> HttpResponse:
+    round, access = load_round(request, round_id)
+    if not access.can_run_round:
+        raise PermissionDenied(RUN_ROUND_ONLY)
+    data = request.POST if request.method == "POST" else None
+    form = ClosesOnForm(data, initial={"scoring_closes_on": round.scoring_closes_on})
+    if form.is_bound and form.is_valid():
+        changed = apply_service(
+            form,
+            services.set_scoring_closes_on,
+            round=round,
+            closes_on=form.cleaned_data["scoring_closes_on"],
+            by=request.user,
+        )
+        if changed is not None:
+            closes = changed.scoring_closes_on
+            messages.success(request, f"Scoring now closes on {closes.day} {closes:%B %Y}")
+            return redirect("assessments:round_detail", round.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "assessments/closes_on.html", {"round": round, "form": form}, status=status
+    )

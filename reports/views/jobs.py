@@ -69,6 +69,7 @@ def job_download(request: HttpRequest, job_id: int) -> FileResponse:
     job = selectors.get_job_for_user(user=request.user, job_id=job_id)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404("This report is not ready")
+    services.mark_downloaded(job=job, by=request.user)
     response = FileResponse(
         job.file.open("rb"),
         as_attachment=True,

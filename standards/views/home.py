@@ -10,8 +10,16 @@ from ..health import broker_status
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    from assessments.waiting import current_rounds, waiting_for
+
     overview = selectors.user_overview(user=request.user)
-    return render(request, "standards/home.html", {"overview": overview})
+    tasks = waiting_for(request.user)
+    rounds = current_rounds(wards=[item.ward for item in overview.wards])
+    for item in overview.wards:
+        item.current_round = rounds.get(item.ward.pk)
+    # The header's count reads the same list.
+    context = {"overview": overview, "tasks": tasks, "waiting_tasks": tasks}
+    return render(request, "standards/home.html", context)
 
 
 @require_GET

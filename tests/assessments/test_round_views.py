@@ -1,7 +1,10 @@
 """Views for a ward's rounds and for moving a round through open, scoring and agreeing."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import AgreedRating, Round, RoundStatus
@@ -141,6 +144,67 @@ def test_round_create_opens_the_round_and_goes_to_it(client, people, catalogue):
     )
     html = client.get(response["Location"]).content.decode()
     assert "Round 2026 Q4 is open" in html
+    closes = timezone.localdate() + datetime.timedelta(days=21)
+    assert round.scoring_closes_on == closes
+    assert f"Scoring closes on {closes.day} {closes:%B %Y}" in html
+
+
+def test_round_create_refuses_a_closing_date_in_the_past_and_keeps_the_rest(
+    client, people, catalogue
+):
+    client.force_login(people["manager"])
+    response = client.post(
+        reverse("assessments:round_create", args=[people["ward"].pk]),
+        {
+            "label": "2026 Q4",
+            "edition": catalogue.pk,
+            "scoring_closes_on-day": "1",
+            "scoring_closes_on-month": "1",
+            "scoring_closes_on-year": "2020",
+        },
+    )
+    html = response.content.decode()
+    assert "The date scoring closes must be today or later" in html
+    assert 'value="2026 Q4"' in html
+    assert not Round.objects.filter(ward=people["ward"]).exists()
+
+
+def test_the_manager_moves_the_closing_date_and_sees_overdue(client, people, catalogue):
+    round = scoring_round(
+        ward=people["ward"], manager=people["manager"], scorers=[people["staff"], people["partner"]]
+    )
+    client.force_login(people["manager"])
+    url = reverse("assessments:scoring_closes_on", args=[round.pk])
+    bad = client.post(
+        url,
+        {
+            "scoring_closes_on-day": "31",
+            "scoring_closes_on-month": "2",
+            "scoring_closes_on-year": "2027",
+        },
+    )
+    assert bad.status_code == 400
+    later = timezone.localdate() + datetime.timedelta(days=40)
+    response = client.post(
+        url,
+        {
+            "scoring_closes_on-day": str(later.day),
+            "scoring_closes_on-month": str(later.month),
+            "scoring_closes_on-year": str(later.year),
+        },
+        follow=True,
+    )
+    round.refresh_from_db()
+    assert round.scoring_closes_on == later
+    assert f"Scoring now closes on {later.day} {later:%B %Y}" in response.content.decode()
+    Round.objects.filter(pk=round.pk).update(
+        scoring_closes_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    detail = reverse("assessments:round_detail", args=[round.pk])
+    assert "Overdue" in client.get(detail).content.decode()
+    client.force_login(people["staff"])
+    assert "Overdue" not in client.get(detail).content.decode()
+    assert client.post(url, {}).status_code == 403
 
 
 def test_round_create_without_a_label_shows_the_error_by_the_field_and_keeps_the_choices(

@@ -104,7 +104,7 @@ def _sign_out(page, live_server) -> None:
 
 def _open_round_from_home(page) -> None:
     """From "Your wards", through Oak Ward, to the round."""
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your wards")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your tasks")
     wards = page.get_by_role("table", name="Wards you can see")
     _follow(page, wards.get_by_role("link", name="Oak Ward", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Oak Ward")

@@ -34,7 +34,7 @@ def test_staff_member_signs_in_browses_the_standards_and_signs_out(page, live_se
     # and app.js, which marks the page as enhanced.
     expect(page.locator("header.nhsuk-header")).to_have_css("background-color", "rgb(0, 94, 184)")
     expect(page.locator("body")).to_have_class(re.compile(r"\bjs-enabled\b"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your wards")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your tasks")
     wards = page.get_by_role("table", name="Wards you can see")
     expect(wards.get_by_role("link", name="Willow Ward", exact=True)).to_be_visible()
 

@@ -62,7 +62,7 @@ def test_demo_person_signs_in_with_sso_and_lands_on_the_home_page(page, live_ser
 
     check_axe(page)
     expect(page).to_have_url(live_server.url + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your wards")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your tasks")
     expect(page.get_by_role("link", name="Willow Ward", exact=True)).to_be_visible()
     # The work account is now connected to Ben's account.
     visit(page, live_server.url + reverse("socialaccount_connections"))
@@ -145,7 +145,7 @@ def test_trust_admin_invites_a_ward_manager_who_joins_with_sso(
             invited.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}").click()
         _sign_in_at_the_provider(invited, sso, "sam-okafor", back_to=live_server.url + "/")
         check_axe(invited)
-        expect(invited.get_by_role("heading", level=1)).to_have_text("Your wards")
+        expect(invited.get_by_role("heading", level=1)).to_have_text("Your tasks")
         expect(invited.get_by_role("table")).to_contain_text("Ward manager")
         expect(invited.get_by_role("link", name="Oak Ward", exact=True)).to_be_visible()
     finally:

@@ -68,7 +68,7 @@ def test_trust_admin_invites_a_person_who_accepts_and_signs_in(
         expect(invited.get_by_text(re.compile("Your account is ready"))).to_be_visible()
 
         sign_in(invited, live_server, "nia.jones@example.nhs.uk", NEW_PASSWORD)
-        expect(invited.get_by_role("heading", level=1)).to_have_text("Your wards")
+        expect(invited.get_by_role("heading", level=1)).to_have_text("Your tasks")
         expect(invited.get_by_role("table")).to_contain_text("Lived experience partner")
 
         visit(page, page.url)

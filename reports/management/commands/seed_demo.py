@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.demo import seed_demo_rounds
+from assessments.demo import seed_awaiting_signoff, seed_demo_rounds
 from standards.demo import (
     DEMO_PEOPLE,
     DEMO_TOTP_SECRET,
@@ -50,6 +50,7 @@ class Command(BaseCommand):
             raise CommandError("--wards and --rounds must be at least 1.")
         trust = seed_demo_organisation(password=password)
         seed_demo_rounds(ward=Ward.objects.get(site__trust=trust, name="Willow Ward"))
+        seed_awaiting_signoff(ward=Ward.objects.get(site__trust=trust, name="Beech Ward"))
         self.stdout.write(self.style.SUCCESS(f"Demo trust ready: {trust}"))
         if wards is not None or rounds is not None:
             self._history(trust=trust, wards=wards, rounds=rounds, seed=seed)

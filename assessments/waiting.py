@@ -1,0 +1,291 @@
+"""What is waiting for a person: the task list on their home page and the count in the header.
+
+One read, scoped to the wards and trusts the person may see, with a fixed number of queries
+however many wards and rounds there are. Who may do what comes from the same roles the
+services check (ward manager, trust QI lead, lived experience leader, scorer, action owner).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from standards.models import Standard, TrustMembership, TrustRole, Ward, WardMembership, WardRole
+
+from . import rules
+from .models import (
+    Action,
+    AgreedRating,
+    HistoryEntry,
+    Round,
+    RoundStatus,
+    Scorer,
+    Signature,
+    SignatureDecision,
+    SignatureRole,
+)
+
+ACTIONS_DUE_WITHIN = datetime.timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str
+    title: str
+    detail: str
+    url: str
+    at: datetime.datetime
+    due: datetime.date | None = None
+    overdue: bool = False
+
+
+def _where(round: Round) -> str:
+    return f"{round.ward.name}, {round.label}"
+
+
+def _live(role: str):
+    return Signature.objects.filter(
+        round=OuterRef("pk"), role=role, voided_at__isnull=True
+    ).exclude(decision=SignatureDecision.DECLINED)
+
+
+def _count(queryset):
+    """A count of rows about the outer round, as a subquery (no join multiplies the rows)."""
+    return Coalesce(
+        Subquery(queryset.order_by().values("round").annotate(n=Count("pk")).values("n")),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+def _changed_at():
+    """When the round last changed: newest first means the latest step first."""
+    return Subquery(
+        HistoryEntry.objects.filter(round=OuterRef("pk")).order_by("-at").values("at")[:1]
+    )
+
+
+def _last_change(round: Round) -> datetime.datetime:
+    return getattr(round, "changed_at", None) or round.opened_at
+
+
+def waiting_for(user, today: datetime.date | None = None) -> list[Task]:
+    """The person's tasks, newest first."""
+    if not user.is_authenticated:
+        return []
+    today = today or timezone.localdate()
+    tasks: list[Task] = []
+    tasks += _to_rate(user, today)
+    tasks += _to_run(user, today)
+    tasks += _to_cosign(user)
+    tasks += _actions_due(user, today)
+    tasks += _reports_ready(user)
+    return sorted(tasks, key=lambda task: task.at, reverse=True)
+
+
+def _standard_counts(edition_ids) -> dict[int, int]:
+    rows = (
+        Standard.objects.filter(edition_id__in=set(edition_ids))
+        .values("edition_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["edition_id"]: row["n"] for row in rows}
+
+
+def _to_rate(user, today) -> list[Task]:
+    scorers = list(
+        Scorer.objects.filter(
+            user=user,
+            submitted_at__isnull=True,
+            round__status=RoundStatus.SCORING,
+            round__ward__in=Ward.objects.for_user(user),
+        )
+        .select_related("round__ward")
+        .annotate(rated=Count("ratings"))
+    )
+    totals = _standard_counts(s.round.edition_id for s in scorers)
+    tasks = []
+    for scorer in scorers:
+        round = scorer.round
+        closes = round.scoring_closes_on
+        tasks.append(
+            Task(
+                kind="rate",
+                title=f"Rate the standards for {_where(round)}",
+                detail=f"{scorer.rated} of {totals.get(round.edition_id, 0)} rated",
+                url=reverse("assessments:score_start", args=[round.pk]),
+                at=round.opened_at,
+                due=closes,
+                overdue=rules.is_scoring_overdue(
+                    status=round.status, closes_on=closes, today=today
+                ),
+            )
+        )
+    return tasks
+
+
+def _to_run(user, today) -> list[Task]:
+    """Rounds the person runs: as the ward's manager, or as a QI lead of its trust."""
+    managed = WardMembership.objects.filter(user=user, role=WardRole.MANAGER).values("ward_id")
+    qi_trusts = TrustMembership.objects.filter(user=user, role=TrustRole.QI_LEAD).values("trust_id")
+    rounds = (
+        Round.objects.unfinished()
+        .filter(Q(ward_id__in=managed) | Q(ward__site__trust_id__in=qi_trusts))
+        .select_related("ward")
+        .annotate(
+            is_manager=Exists(managed.filter(ward_id=OuterRef("ward_id"))),
+            scorers_total=_count(Scorer.objects.filter(round=OuterRef("pk"))),
+            submitted=_count(
+                Scorer.objects.filter(round=OuterRef("pk"), submitted_at__isnull=False)
+            ),
+            agreed=_count(AgreedRating.objects.filter(round=OuterRef("pk"))),
+            manager_signed=Exists(_live(SignatureRole.WARD_MANAGER)),
+            changed_at=_changed_at(),
+        )
+    )
+    rounds = list(rounds)
+    totals = _standard_counts(r.edition_id for r in rounds)
+    tasks = []
+    for round in rounds:
+        where = _where(round)
+        at = _last_change(round)
+        if round.status == RoundStatus.OPEN:
+            tasks.append(
+                Task(
+                    kind="start-scoring",
+                    title=f"Choose who scores and start scoring for {where}",
+                    detail="Scoring needs at least one member of staff and one partner",
+                    url=reverse("assessments:round_detail", args=[round.pk]),
+                    at=at,
+                    due=round.scoring_closes_on,
+                )
+            )
+        elif round.status == RoundStatus.SCORING:
+            overdue = rules.is_scoring_overdue(
+                status=round.status, closes_on=round.scoring_closes_on, today=today
+            )
+            tasks.append(
+                Task(
+                    kind="close-scoring",
+                    title=f"Follow scoring for {where}, or close it",
+                    detail=f"{round.submitted} of {round.scorers_total} scorers submitted",
+                    url=reverse("assessments:round_detail", args=[round.pk]),
+                    at=at,
+                    due=round.scoring_closes_on,
+                    overdue=overdue,
+                )
+            )
+        elif round.status == RoundStatus.AGREEING and round.is_manager:
+            tasks.append(
+                Task(
+                    kind="agree",
+                    title=f"Agree the ratings for {where}, then finish agreeing",
+                    detail=f"{round.agreed} of {totals.get(round.edition_id, 0)} agreed",
+                    url=reverse("assessments:agree_overview", args=[round.pk]),
+                    at=at,
+                )
+            )
+        elif (
+            round.status == RoundStatus.AWAITING_SIGNOFF
+            and round.is_manager
+            and not round.manager_signed
+        ):
+            tasks.append(
+                Task(
+                    kind="sign",
+                    title=f"Sign the assessment for {where}",
+                    detail="As the ward manager",
+                    url=reverse("assessments:sign", args=[round.pk]),
+                    at=at,
+                )
+            )
+    return tasks
+
+
+def _to_cosign(user) -> list[Task]:
+    """Every lived experience leader of the trust, until one has co-signed."""
+    trusts = TrustMembership.objects.filter(
+        user=user, role=TrustRole.LIVED_EXPERIENCE_LEADER
+    ).values("trust_id")
+    signed_as_manager = Signature.objects.filter(
+        round=OuterRef("pk"),
+        role=SignatureRole.WARD_MANAGER,
+        signer=user,
+        voided_at__isnull=True,
+    )
+    rounds = (
+        Round.objects.filter(status=RoundStatus.AWAITING_SIGNOFF, ward__site__trust_id__in=trusts)
+        .annotate(
+            leader_signed=Exists(_live(SignatureRole.LIVED_EXPERIENCE_LEADER)),
+            own_manager_signature=Exists(signed_as_manager),
+            changed_at=_changed_at(),
+        )
+        .filter(leader_signed=False, own_manager_signature=False)
+        .select_related("ward")
+    )
+    return [
+        Task(
+            kind="cosign",
+            title=f"Co-sign the assessment for {_where(round)}",
+            detail="As a lived experience leader: sign, sign with reservations, or decline",
+            url=reverse("assessments:sign", args=[round.pk]),
+            at=_last_change(round),
+        )
+        for round in rounds
+    ]
+
+
+def _actions_due(user, today) -> list[Task]:
+    actions = (
+        Action.objects.open()
+        .filter(
+            owner=user,
+            due_date__lte=today + ACTIONS_DUE_WITHIN,
+            ward__in=Ward.objects.for_user(user),
+        )
+        .select_related("ward")
+    )
+    return [
+        Task(
+            kind="action",
+            title=f"Action for {action.ward.name}: {action.title}",
+            detail="Overdue" if action.due_date < today else "Due soon",
+            url=reverse("assessments:action_edit", args=[action.pk]),
+            at=action.updated_at,
+            due=action.due_date,
+            overdue=action.due_date < today,
+        )
+        for action in actions
+    ]
+
+
+def _reports_ready(user) -> list[Task]:
+    from reports.models import JobStatus, ReportJob
+
+    jobs = ReportJob.objects.for_user(user).filter(
+        requested_by=user, status=JobStatus.DONE, downloaded_at__isnull=True
+    )
+    return [
+        Task(
+            kind="report",
+            title=f"Download your report: {job.get_kind_display()}",
+            detail=job.filename,
+            url=reverse("reports:job_detail", args=[job.pk]),
+            at=job.finished_at or job.created_at,
+        )
+        for job in jobs.select_related("round__ward", "trust")
+    ]
+
+
+def current_rounds(*, wards) -> dict[int, Round]:
+    """Each ward's round in progress, or else its latest: for the home page's ward table."""
+    latest: dict[int, Round] = {}
+    rounds = Round.objects.filter(ward__in=wards).order_by("ward_id", "-opened_at", "-pk")
+    for round in rounds.only("pk", "ward_id", "label", "status", "scoring_closes_on", "opened_at"):
+        current = latest.get(round.ward_id)
+        if current is None or (current.is_locked and not round.is_locked):
+            latest[round.ward_id] = round
+    return latest

@@ -1,0 +1,128 @@
+"""Each person's tasks: the right work for the right person, gone once done, newest first."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services
+from assessments.waiting import waiting_for
+from tests.assessments.builders import agree_all, agreeing_round, rate_all, scoring_round
+from tests.factories import TrustMembershipFactory, WardMembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(user):
+    return [task.kind for task in waiting_for(user)]
+
+
+def test_a_round_being_scored_asks_each_scorer_to_rate_and_the_manager_to_follow_it(
+    catalogue, ward, ward_manager, ward_staff, le_partner, qi_lead, le_leader, board_member
+):
+    round = scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    [task] = waiting_for(ward_staff)
+    assert task.kind == "rate"
+    assert task.detail == "0 of 76 rated"
+    assert task.url == reverse("assessments:score_start", args=[round.pk])
+    assert task.due == round.scoring_closes_on and not task.overdue
+    assert kinds(ward_manager) == ["close-scoring"]
+    assert kinds(qi_lead) == ["close-scoring"]
+    assert kinds(le_leader) == [] and kinds(board_member) == []
+    rate_all(round=round, user=ward_staff)
+    assert waiting_for(ward_staff)[0].detail == "76 of 76 rated"
+    services.submit_ratings(round=round, by=ward_staff)
+    assert kinds(ward_staff) == []
+    [manager_task] = waiting_for(ward_manager)
+    assert manager_task.detail == "1 of 2 scorers submitted"
+
+
+def test_overdue_scoring_is_marked_for_the_scorer_and_the_manager(
+    catalogue, ward, ward_manager, ward_staff, le_partner
+):
+    scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    assert waiting_for(ward_manager, today=later)[0].overdue
+    assert waiting_for(ward_staff, today=later)[0].overdue
+
+
+def test_agree_sign_and_cosign_go_to_the_right_people_until_done(
+    catalogue, trust, ward, ward_manager, ward_staff, le_partner, le_leader, qi_lead
+):
+    other_leader = TrustMembershipFactory(trust=trust, role="le-leader").user
+    round = agreeing_round(ward=ward, manager=ward_manager, staff=ward_staff, partner=le_partner)
+    assert kinds(ward_manager) == ["agree"]
+    assert kinds(qi_lead) == []  # the ward manager agrees
+    agree_all(round=round, manager=ward_manager)
+    services.finish_agreeing(round=round, by=ward_manager)
+    assert kinds(ward_manager) == ["sign"]
+    assert kinds(le_leader) == ["cosign"] and kinds(other_leader) == ["cosign"]
+    services.sign_as_manager(round=round, by=ward_manager)
+    assert kinds(ward_manager) == []
+    services.sign_as_leader(round=round, decision="signed", words="", by=other_leader)
+    assert kinds(le_leader) == [] and kinds(other_leader) == []
+
+
+def test_actions_due_within_two_weeks_or_overdue_are_on_their_owners_list(
+    catalogue, ward, ward_manager, ward_staff, le_partner
+):
+    round = scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    today = timezone.localdate()
+    for days, title in ((-3, "Late"), (10, "Soon"), (40, "Later")):
+        services.create_action(
+            round=round,
+            title=title,
+            owner_id=le_partner.pk,
+            due_date=today + datetime.timedelta(days=days),
+            by=ward_manager,
+        )
+    actions = [t for t in waiting_for(le_partner) if t.kind == "action"]
+    assert sorted(t.title.split(": ")[1] for t in actions) == ["Late", "Soon"]
+    assert [t.overdue for t in actions if t.title.endswith("Late")] == [True]
+
+
+def test_another_trusts_rounds_never_appear(
+    catalogue, ward, ward_manager, ward_staff, le_partner, other_trust_ward
+):
+    scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    outsider_leader = TrustMembershipFactory(
+        trust=other_trust_ward.site.trust, role="le-leader"
+    ).user
+    outsider_manager = WardMembershipFactory(ward=other_trust_ward, role="ward-manager").user
+    assert waiting_for(outsider_leader) == [] and waiting_for(outsider_manager) == []
+
+
+def test_the_home_page_lists_the_tasks_and_the_header_counts_them(
+    client, catalogue, ward, ward_manager, ward_staff, le_partner
+):
+    round = scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    client.force_login(ward_staff)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-task-count="1"' in page and ">1 task</a>" in page
+    assert f'href="{reverse("assessments:score_start", args=[round.pk])}"' in page
+    assert "0 of 76 rated" in page
+    other = client.get(reverse("assessments:round_detail", args=[round.pk])).content.decode()
+    assert ">1 task</a>" in other
+    client.force_login(le_partner)
+    rate_all(round=round, user=le_partner)
+    services.submit_ratings(round=round, by=le_partner)
+    assert "Nothing is waiting for you" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("wards", [1, 5])
+def test_the_task_list_reads_in_a_fixed_number_of_queries(
+    catalogue, trust, ward_manager, django_assert_max_num_queries, wards
+):
+    from tests.factories import WardFactory
+
+    people = []
+    for _ in range(wards):
+        extra = WardFactory(site__trust=trust)
+        WardMembershipFactory(ward=extra, user=ward_manager, role="ward-manager")
+        staff = WardMembershipFactory(ward=extra, role="ward-staff").user
+        partner = WardMembershipFactory(ward=extra, role="le-partner").user
+        scoring_round(ward=extra, manager=ward_manager, scorers=[staff, partner])
+        people.append(staff)
+    with django_assert_max_num_queries(12):
+        assert len(waiting_for(ward_manager)) == wards
