@@ -2,6 +2,8 @@
 // The stylesheet's absolute /assets/ URLs are made relative, and the web font, which the
 // package loads from a remote host, is dropped: pages and PDFs make no network fetches and
 // the content security policy allows fonts from our own origin only (see docs/decisions).
+// The source map comments go too: the maps are not shipped, and collectstatic's manifest
+// storage refuses a file that names a map it cannot find.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,12 +18,17 @@ mkdirSync(join(out, "axe"), { recursive: true });
 
 const css = readFileSync(join(dist, "nhsuk-frontend.min.css"), "utf8")
   .replace(/@font-face\{[^}]*\}/g, "")
-  .replaceAll("url(/assets/", "url(assets/");
+  .replaceAll("url(/assets/", "url(assets/")
+  .replace(/\/\*# sourceMappingURL=[^*]*\*\/\s*$/, "");
 if (css.includes("https://")) {
   throw new Error("The built stylesheet still refers to a remote URL");
 }
 writeFileSync(join(out, "nhsuk", "nhsuk-frontend.min.css"), css);
-cpSync(join(dist, "nhsuk-frontend.min.js"), join(out, "nhsuk", "nhsuk-frontend.min.js"));
+const js = readFileSync(join(dist, "nhsuk-frontend.min.js"), "utf8").replace(
+  /\/\/# sourceMappingURL=\S*\s*$/,
+  "",
+);
+writeFileSync(join(out, "nhsuk", "nhsuk-frontend.min.js"), js);
 cpSync(join(dist, "assets"), join(out, "nhsuk", "assets"), { recursive: true });
 cpSync(
   join(root, "node_modules", "axe-core", "axe.min.js"),
