@@ -30,3 +30,11 @@ def resend_queued_notifications() -> None:
     count = notifications.resend_queued()
     if count:
         log.warning("Sent %s queued notification(s) to a worker again", count)
+
+
+@shared_task
+def heartbeat() -> float:
+    """Every minute (Celery beat): proves to /health/ that a worker is taking tasks."""
+    from .health import record_heartbeat
+
+    return record_heartbeat()

@@ -97,6 +97,9 @@ class AgreedRatingForm(VersionedForm):
         level.label = f"Agreed rating for {standard.code}"
         level.error_messages["required"] = f"Select the agreed rating for {standard.code}"
         self.fields["rationale"].label = f"Why the group agreed this rating for {standard.code}"
+        # For agree_rationale.js: which chosen ratings need a reason ("all" when flagged).
+        required = "all" if flagged else ",".join(str(level) for level in rationale_levels)
+        self.fields["rationale"].widget.attrs["data-required-levels"] = required
         self.fields["rationale"].help_text = (
             rationale_hint(flagged=flagged, levels=rationale_levels)
             + " Do not include patient names, NHS numbers, dates of birth or clinical details."

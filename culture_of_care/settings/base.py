@@ -262,10 +262,15 @@ CELERY_BEAT_SCHEDULE = (
     if BOARD_PACK_SCHEDULE_ENABLED
     else {}
 ) | {
+    # /health/ reports a worker missing when this has not run for three minutes.
+    "worker-heartbeat": {
+        "task": "standards.tasks.heartbeat",
+        "schedule": crontab(minute="*"),
+    },
     "recover-stalled-report-jobs": {
         "task": "reports.tasks.recover_stalled_jobs",
         "schedule": crontab(minute="*/15"),
-    }
+    },
 }
 # Notifications: reminders and daily digests at NOTIFICATIONS_DAILY_HOUR (0 to 23) every day;
 # every few minutes, emails whose task never reached a worker are sent again.

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import selectors
-from ..health import broker_status
+from ..health import broker_status, worker_status
 
 
 @require_GET
@@ -30,12 +30,22 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: the database must answer; the broker is reported."""
+    """For load balancers and monitoring: up or down per part, nothing more. 503 only when
+    the database is down; "degraded" when Redis or the worker is."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         database = "unavailable"
-    status = 200 if database == "ok" else 503
-    return JsonResponse({"database": database, "broker": broker_status()}, status=status)
+    broker = broker_status()
+    worker = worker_status()
+    healthy = {"ok", "in-process"}
+    if database != "ok":
+        status = "down"
+    elif broker in healthy and worker in healthy:
+        status = "ok"
+    else:
+        status = "degraded"
+    body = {"status": status, "database": database, "broker": broker, "worker": worker}
+    return JsonResponse(body, status=503 if status == "down" else 200)

@@ -47,8 +47,12 @@ def test_manager_agrees_76_standards_in_12_saves_and_finishes(page, live_server,
             if hint.count() and (
                 hint.inner_text().startswith("Required:") or "3 Established" in hint.inner_text()
             ):
+                # The page says so as the rating is chosen, before anyone saves.
+                expect(section.get_by_text("A reason is required for this rating.")).to_be_visible()
                 section.get_by_role("textbox").fill("The groups talked it through and agreed.")
                 reasons += 1
+            else:
+                expect(section.get_by_text("A reason is optional for this rating.")).to_be_visible()
         button = (
             f"Save and go to commitment {number + 1}"
             if number < 12

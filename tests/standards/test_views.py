@@ -78,3 +78,30 @@ def test_pages_send_a_content_security_policy_without_unsafe_inline(client, ward
     policy = client.get(reverse("home"))["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_health_reports_each_part_and_degrades_without_a_worker(client, db, settings):
+    import redis
+
+    from standards import health
+
+    url = settings.REDIS_URL
+    settings.REDIS_URL = ""
+    body = client.get(reverse("health")).json()
+    assert body == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "in-process",
+        "worker": "in-process",
+    }
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = client.get(reverse("health"))
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["broker"] == "unavailable"
+    if url:
+        settings.REDIS_URL = url
+        redis.Redis.from_url(url).delete(health.HEARTBEAT_KEY)
+        assert client.get(reverse("health")).json()["worker"] == "no recent heartbeat"
+        health.record_heartbeat()
+        assert client.get(reverse("health")).json()["worker"] == "ok"
