@@ -196,7 +196,8 @@ def link_groups(form: ActionForm) -> list[LinkGroup]:
         groups[commitment.pk] = LinkGroup(
             commitment=commitment,
             whole=LinkChoice(
-                id=f"id_commitments_{index}",
+                # The first box carries the field's own id: the error summary links to it.
+                id="id_commitments" if index == 0 else f"id_commitments_{index}",
                 name="commitments",
                 value=commitment.pk,
                 label=f"The whole commitment: {commitment.number}. {commitment.title}",
@@ -210,7 +211,7 @@ def link_groups(form: ActionForm) -> list[LinkGroup]:
             continue
         group.standards.append(
             LinkChoice(
-                id=f"id_standards_{index}",
+                id="id_standards" if index == 0 else f"id_standards_{index}",
                 name="standards",
                 value=standard.pk,
                 label=f"{standard.code} {standard.text}",

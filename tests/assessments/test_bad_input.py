@@ -87,6 +87,7 @@ def test_action_create_shows_a_30_digit_standard_id_as_an_error(client, round, w
     page = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_standards-error"' in page and "Choose standards from this round" in page
+    assert '<a href="#id_standards">' in page and 'id="id_standards"' in page
     assert not Action.objects.exists()
 
 
