@@ -87,8 +87,11 @@ def waiting_for(user, today: datetime.date | None = None) -> list[Task]:
 
 
 def _standard_counts(edition_ids) -> dict[int, int]:
+    edition_ids = set(edition_ids)
+    if not edition_ids:
+        return {}
     rows = (
-        Standard.objects.filter(edition_id__in=set(edition_ids))
+        Standard.objects.filter(edition_id__in=edition_ids)
         .values("edition_id")
         .annotate(n=Count("pk"))
     )

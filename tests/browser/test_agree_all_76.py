@@ -30,7 +30,7 @@ def _to_agreeing(round: Round) -> None:
 
 
 def test_manager_agrees_76_standards_in_12_saves_and_finishes(page, live_server, demo_data):
-    round = Round.objects.get(label="2026 Q4")
+    round = Round.objects.get(ward__name="Willow Ward", label="2026 Q4")
     _to_agreeing(round)
     sign_in(page, live_server, "demo.manager", DEMO_PASSWORD)
     with page.expect_navigation():

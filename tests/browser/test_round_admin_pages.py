@@ -20,7 +20,7 @@ def _submit(page, name):
 
 
 def test_manager_pages_show_errors_beside_the_field(page, live_server, demo_data):
-    scoring = Round.objects.get(label="2026 Q4")
+    scoring = Round.objects.get(ward__name="Willow Ward", label="2026 Q4")
     action = Action.objects.get()
     sign_in(page, live_server, "demo.manager", DEMO_PASSWORD)
 
@@ -65,7 +65,7 @@ def test_hard_subjects_and_terms_of_art_are_explained_on_the_scoring_page(
 ):
     from standards.models import Standard
 
-    scoring = Round.objects.get(label="2026 Q4")
+    scoring = Round.objects.get(ward__name="Willow Ward", label="2026 Q4")
     number = Standard.objects.get(edition=scoring.edition, code="6.1").commitment.number
     sign_in(page, live_server, "demo.staff", DEMO_PASSWORD)
     visit(page, f"{live_server.url}/rounds/{scoring.pk}/score/{number}/")
