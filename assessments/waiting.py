@@ -172,7 +172,8 @@ def _to_run(user, today) -> list[Task]:
                     kind="close-scoring",
                     title=f"Follow scoring for {where}, or close it",
                     detail=f"{round.submitted} of {round.scorers_total} scorers submitted",
-                    url=reverse("assessments:round_detail", args=[round.pk]),
+                    # The close-scoring page lists who has not submitted yet.
+                    url=reverse("assessments:close_scoring", args=[round.pk]),
                     at=at,
                     due=round.scoring_closes_on,
                     overdue=overdue,
