@@ -24,7 +24,6 @@ from .models import (
     RoundStatus,
     Scorer,
     Signature,
-    SignatureDecision,
     SignatureRole,
 )
 
@@ -47,9 +46,8 @@ def _where(round: Round) -> str:
 
 
 def _live(role: str):
-    return Signature.objects.filter(
-        round=OuterRef("pk"), role=role, voided_at__isnull=True
-    ).exclude(decision=SignatureDecision.DECLINED)
+    """The outer round's signature in this role that counts (the services' own rule)."""
+    return Signature.objects.live().filter(round=OuterRef("pk"), role=role)
 
 
 def _count(queryset):

@@ -495,7 +495,8 @@ def test_summary_query_count_does_not_grow_with_evidence_and_actions(
     client.force_login(people["board"])
     url = reverse("assessments:summary", args=[round.pk])
     client.get(url)  # the session's first request also checks the second factor, once
-    with django_assert_max_num_queries(17):  # 16, and the perception gaps
+    # 17 for the page, and the header's task count (a fixed number: see test_waiting.py).
+    with django_assert_max_num_queries(23):
         client.get(url)
     for standard in Standard.objects.filter(edition=round.edition)[:10]:
         services.add_evidence(
@@ -509,6 +510,6 @@ def test_summary_query_count_does_not_grow_with_evidence_and_actions(
             standards=[standard],
             by=people["manager"],
         )
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(23):
         response = client.get(url)
     assert response.content.decode().count("Action for ") == 20
