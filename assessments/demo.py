@@ -12,6 +12,8 @@ from .models import Round
 
 SIGNED_LABEL = "2026 Q2"
 IN_PROGRESS_LABEL = "2026 Q4"
+# Beech Ward's round has its own label, so that each demo label names one round.
+AWAITING_SIGNOFF_LABEL = "2026 Q3"
 RESERVATIONS = (
     "I am signing because the ward has listened. My reservation: night staff and bank staff "
     "were not part of the scoring, and the lived experience view on restrictive practice was "
@@ -121,7 +123,7 @@ def seed_awaiting_signoff(*, ward: Ward) -> None:
     rng = random.Random(2027)
     standards = list(Standard.objects.filter(edition_id=_latest_edition_id()))
     round = services.open_round(
-        ward=ward, label=IN_PROGRESS_LABEL, by=manager, scorer_ids=[staff.pk, partner.pk]
+        ward=ward, label=AWAITING_SIGNOFF_LABEL, by=manager, scorer_ids=[staff.pk, partner.pk]
     )
     services.start_scoring(round=round, by=manager)
     for scorer in (staff, partner):

@@ -7,6 +7,8 @@ from django.db.models import Q
 
 from standards.models import Commitment, FrameworkEdition, Standard, Ward
 
+from . import rules
+
 
 class RoundStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -71,6 +73,11 @@ class Round(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == RoundStatus.SIGNED
+
+    @property
+    def scoring_in_progress(self) -> bool:
+        """Open or being scored: the closing date still matters and may change."""
+        return rules.is_scoring(self.status)
 
 
 class Scorer(models.Model):
@@ -258,6 +265,12 @@ class SignatureDecision(models.TextChoices):
     DECLINED = "declined", "Declined to sign"
 
 
+class SignatureQuerySet(models.QuerySet):
+    def live(self) -> "SignatureQuerySet":
+        """Signatures that count towards sign-off: not voided by a reopening, not a decline."""
+        return self.filter(voided_at__isnull=True).exclude(decision=SignatureDecision.DECLINED)
+
+
 class Signature(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="signatures")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -268,6 +281,8 @@ class Signature(models.Model):
     signed_at = models.DateTimeField(auto_now_add=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
+
+    objects = SignatureQuerySet.as_manager()
 
     class Meta:
         ordering = ["signed_at", "pk"]

@@ -19,9 +19,16 @@ def default_scoring_closes_on(today: datetime.date) -> datetime.date:
     return today + datetime.timedelta(days=SCORING_PERIOD_DAYS)
 
 
-def is_scoring_overdue(*, status: str, closes_on: datetime.date | None, today) -> bool:
+def is_scoring(status: str) -> bool:
+    """Open or being scored: the closing date is shown and may still be changed."""
+    return status in SCORING_STATUSES
+
+
+def is_scoring_overdue(
+    *, status: str, closes_on: datetime.date | None, today: datetime.date
+) -> bool:
     """Still being scored after the day scoring was due to close."""
-    return status in SCORING_STATUSES and closes_on is not None and today > closes_on
+    return is_scoring(status) and closes_on is not None and today > closes_on
 
 
 # Nobody sees anyone else's ratings (nor medians, gaps or flags made from them) until agreeing

@@ -24,7 +24,6 @@ from .models import (
     RoundStatus,
     Scorer,
     Signature,
-    SignatureDecision,
     SignatureRole,
 )
 
@@ -47,9 +46,8 @@ def _where(round: Round) -> str:
 
 
 def _live(role: str):
-    return Signature.objects.filter(
-        round=OuterRef("pk"), role=role, voided_at__isnull=True
-    ).exclude(decision=SignatureDecision.DECLINED)
+    """The outer round's signature in this role that counts (the services' own rule)."""
+    return Signature.objects.live().filter(round=OuterRef("pk"), role=role)
 
 
 def _count(queryset):
@@ -175,7 +173,8 @@ def _to_run(user, today) -> list[Task]:
                     kind="close-scoring",
                     title=f"Follow scoring for {where}, or close it",
                     detail=f"{round.submitted} of {round.scorers_total} scorers submitted",
-                    url=reverse("assessments:round_detail", args=[round.pk]),
+                    # The close-scoring page lists who has not submitted yet.
+                    url=reverse("assessments:close_scoring", args=[round.pk]),
                     at=at,
                     due=round.scoring_closes_on,
                     overdue=overdue,

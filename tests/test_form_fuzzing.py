@@ -535,6 +535,7 @@ def test_every_form_survives_oversized_numbers_nul_bytes_and_huge_strings(site):
         "assessments:round_create",
         "assessments:round_scorers",
         "assessments:close_scoring",
+        "assessments:scoring_closes_on",
         "assessments:score_commitment",
         "assessments:agree_standard",
         "assessments:return_to_agreeing",

@@ -1,5 +1,6 @@
 """Forms for opening a round, choosing its scorers and moving it on."""
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
@@ -126,3 +127,10 @@ class ClosesOnForm(forms.Form):
         help_text="Scorers are reminded 7 days and 1 day before. For example, 19 12 2026",
         error_messages={"required": "Enter the date scoring closes"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        # The page shows the error summary above its heading, as the NHS pattern asks.
+        self.helper.show_error_summary = False

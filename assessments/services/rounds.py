@@ -234,7 +234,7 @@ def set_scoring_closes_on(*, round: Round, closes_on: datetime.date, by) -> Roun
         access_for(user=by, ward=round.ward).can_run_round,
         "Only a ward manager or QI lead can change when scoring closes.",
     )
-    if round.status not in rules.SCORING_STATUSES:
+    if not rules.is_scoring(round.status):
         raise ValidationError("Scoring has finished, so its closing date cannot change.")
     if not isinstance(closes_on, datetime.date):
         raise ValidationError({"scoring_closes_on": "Enter the date scoring closes"})

@@ -11,11 +11,7 @@ from .common import lock_round, record, require_status
 
 
 def _live(round: Round, role: str) -> Signature | None:
-    return (
-        round.signatures.filter(role=role, voided_at__isnull=True)
-        .exclude(decision=SignatureDecision.DECLINED)
-        .first()
-    )
+    return round.signatures.live().filter(role=role).first()
 
 
 def _lock_if_complete(round: Round, *, by) -> Round:

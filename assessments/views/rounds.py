@@ -82,6 +82,14 @@ def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
         "rounds": rounds,
         "in_progress": in_progress,
         "can_open_round": access.can_run_round and in_progress is None,
+        # Overdue is for the people who can move the round on, not a mark against scorers.
+        "overdue": access.can_run_round
+        and in_progress is not None
+        and rules.is_scoring_overdue(
+            status=in_progress.status,
+            closes_on=in_progress.scoring_closes_on,
+            today=timezone.localdate(),
+        ),
     }
     return render(request, "assessments/ward_detail.html", context)
 

@@ -126,3 +126,122 @@ def test_the_task_list_reads_in_a_fixed_number_of_queries(
         people.append(staff)
     with django_assert_max_num_queries(12):
         assert len(waiting_for(ward_manager)) == wards
+
+
+def test_an_open_round_asks_the_manager_and_qi_lead_to_start_scoring_and_nobody_else(
+    catalogue, ward, ward_manager, ward_staff, le_partner, qi_lead, le_leader
+):
+    round = services.open_round(
+        ward=ward, label="2026 Q4", by=ward_manager, scorer_ids=[ward_staff.pk, le_partner.pk]
+    )
+    [task] = waiting_for(ward_manager)
+    assert task.kind == "start-scoring"
+    assert task.url == reverse("assessments:round_detail", args=[round.pk])
+    assert task.due == round.scoring_closes_on
+    assert kinds(qi_lead) == ["start-scoring"]
+    assert kinds(ward_staff) == [] and kinds(le_partner) == [] and kinds(le_leader) == []
+    services.start_scoring(round=round, by=qi_lead)
+    assert kinds(ward_manager) == ["close-scoring"]
+    assert waiting_for(qi_lead)[0].url == reverse("assessments:close_scoring", args=[round.pk])
+
+
+def test_overdue_is_only_past_the_closing_day(
+    catalogue, ward, ward_manager, ward_staff, le_partner
+):
+    round = scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    closes = round.scoring_closes_on
+    assert not waiting_for(ward_manager, today=closes)[0].overdue
+    assert waiting_for(ward_manager, today=closes + datetime.timedelta(days=1))[0].overdue
+
+
+def test_tasks_are_newest_first(catalogue, trust, ward, ward_manager, ward_staff, le_partner):
+    from tests.factories import WardFactory
+
+    older = scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    second = WardFactory(site__trust=trust, name="Elm Ward")
+    WardMembershipFactory(ward=second, user=ward_manager, role="ward-manager")
+    WardMembershipFactory(ward=second, user=ward_staff, role="ward-staff")
+    partner = WardMembershipFactory(ward=second, role="le-partner").user
+    newer = scoring_round(ward=second, manager=ward_manager, scorers=[ward_staff, partner])
+    type(older).objects.filter(pk=older.pk).update(
+        opened_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    tasks = waiting_for(ward_staff)
+    assert [t.url for t in tasks] == [
+        reverse("assessments:score_start", args=[newer.pk]),
+        reverse("assessments:score_start", args=[older.pk]),
+    ]
+    assert [t.at for t in tasks] == sorted((t.at for t in tasks), reverse=True)
+
+
+def test_a_done_action_leaves_the_list(catalogue, ward, ward_manager, ward_staff, le_partner):
+    round = scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    action = services.create_action(
+        round=round,
+        title="Soon",
+        owner_id=ward_staff.pk,
+        due_date=timezone.localdate() + datetime.timedelta(days=3),
+        by=ward_manager,
+    )
+    [task] = [t for t in waiting_for(ward_staff) if t.kind == "action"]
+    assert task.url == reverse("assessments:action_edit", args=[action.pk])
+    assert "action" not in kinds(ward_manager)
+    type(action).objects.filter(pk=action.pk).update(status="done")
+    assert "action" not in kinds(ward_staff)
+
+
+def test_a_ready_report_waits_for_whoever_asked_until_they_download_it(
+    client, catalogue, trust, board_member, qi_lead, tmp_path, settings
+):
+    from django.core.files.base import ContentFile
+
+    from reports.models import JobStatus, ReportJob, ReportKind
+
+    settings.MEDIA_ROOT = settings.PRIVATE_STORAGE_ROOT = str(tmp_path)
+    job = ReportJob.objects.create(
+        kind=ReportKind.BOARD_PACK,
+        trust=trust,
+        key="board-pack:x",
+        status=JobStatus.DONE,
+        requested_by=board_member,
+    )
+    job.file.save("report.pdf", ContentFile(b"%PDF-1.7 test"))
+    [task] = waiting_for(board_member)
+    assert task.kind == "report"
+    assert task.url == reverse("reports:job_detail", args=[job.pk])
+    assert kinds(qi_lead) == []
+
+    # Someone else downloading it does not take it off the list of the person who asked.
+    client.force_login(qi_lead)
+    assert client.get(reverse("reports:job_download", args=[job.pk])).status_code == 200
+    assert kinds(board_member) == ["report"]
+
+    client.force_login(board_member)
+    assert client.get(reverse("reports:job_download", args=[job.pk])).status_code == 200
+    job.refresh_from_db()
+    first = job.downloaded_at
+    assert first is not None and kinds(board_member) == []
+    client.get(reverse("reports:job_download", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.downloaded_at == first
+
+
+def test_a_report_for_a_trust_the_person_left_is_not_listed(catalogue, trust, board_member):
+    from reports.models import JobStatus, ReportJob, ReportKind
+    from standards.models import TrustMembership
+
+    ReportJob.objects.create(
+        kind=ReportKind.BOARD_PACK,
+        trust=trust,
+        key="board-pack:y",
+        status=JobStatus.DONE,
+        requested_by=board_member,
+    )
+    TrustMembership.objects.filter(user=board_member).delete()
+    assert waiting_for(board_member) == []
+
+
+def test_nobody_signed_out_has_tasks():
+    from django.contrib.auth.models import AnonymousUser
+
+    assert waiting_for(AnonymousUser()) == []

@@ -55,3 +55,27 @@ def test_seed_demo_gives_the_demo_trust_administrator_a_second_factor(catalogue)
     admin = User.objects.get(username="demo.admin")
     assert TrustMembership.objects.filter(user=admin, role="trust-admin").exists()
     assert admin.authenticator_set.filter(type="totp").exists()
+
+
+def test_seed_demo_labels_name_one_round_each_so_pages_can_find_them(catalogue):
+    from assessments.models import Round
+
+    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    labels = list(Round.objects.values_list("label", flat=True))
+    assert sorted(labels) == sorted(set(labels))
+
+
+def test_seed_demo_gives_each_persona_something_waiting(catalogue):
+    from assessments.waiting import waiting_for
+
+    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo.")}
+
+    def kinds(username):
+        return {task.kind for task in waiting_for(users[username])}
+
+    assert "rate" in kinds("demo.staff2") and "rate" in kinds("demo.partner")
+    assert {"close-scoring", "sign"} <= kinds("demo.manager")
+    assert "action" in kinds("demo.staff")
+    assert kinds("demo.leader") == {"cosign"}
+    assert kinds("demo.board") == set()
