@@ -121,6 +121,6 @@ def test_seed_demo_with_wards_and_rounds_keeps_willow_wards_demo_rounds(catalogu
     assert Ward.objects.count() == 7
     # Beech Ward's demo round waits for signatures; history leaves wards with rounds alone.
     beech = Round.objects.get(ward__name="Beech Ward")
-    assert (beech.label, beech.status) == ("2026 Q4", "awaiting-signoff")
+    assert (beech.label, beech.status) == ("2026 Q3", "awaiting-signoff")
     demo_wards = ["Willow Ward", "Beech Ward"]
     assert Round.objects.exclude(ward__name__in=demo_wards).count() == 5 * 2
