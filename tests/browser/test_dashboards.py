@@ -41,7 +41,9 @@ def test_board_member_reads_the_trust_and_ward_dashboards(page, live_server, dem
     expect(page.get_by_role("table", name=re.compile("Perception gap"))).to_be_visible()
 
 
-def test_board_member_makes_a_board_pack_and_downloads_pdf_and_csv(page, live_server, demo_data):
+def test_board_member_makes_a_board_pack_and_downloads_pdf_and_csv(
+    page, live_server, demo_data, celery_in_process
+):
     trust = Trust.objects.get()
     ward = Ward.objects.get(name="Willow Ward")
     sign_in(page, live_server, "demo.board", DEMO_PASSWORD)
