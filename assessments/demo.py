@@ -51,16 +51,7 @@ def seed_demo_rounds(*, ward: Ward) -> None:
             )
         services.submit_ratings(round=round, by=scorer)
     round.refresh_from_db()
-    for comparison in _comparisons(round):
-        level = comparison.staff.median or comparison.lived_experience.median or 2
-        services.record_agreed_rating(
-            round=round,
-            standard=comparison.standard,
-            answer=str(int(level)),
-            rationale="Staff and lived experience partners discussed this together.",
-            version=None,
-            by=manager,
-        )
+    _agree_as_discussed(round, manager)
     first = standards[0]
     services.add_evidence(
         round=round,
@@ -92,6 +83,20 @@ def seed_demo_rounds(*, ward: Ward) -> None:
     services.start_scoring(round=current, by=manager)
     for standard in standards[:20]:
         services.save_rating(round=current, standard=standard, answer=_answer(rng, 3), by=staff[1])
+
+
+def _agree_as_discussed(round: Round, manager) -> None:
+    """The demo team agrees each standard at the groups' median, with a reason always given."""
+    for comparison in _comparisons(round):
+        level = comparison.staff.median or comparison.lived_experience.median or 2
+        services.record_agreed_rating(
+            round=round,
+            standard=comparison.standard,
+            answer=str(int(level)),
+            rationale="Staff and lived experience partners discussed this together.",
+            version=None,
+            by=manager,
+        )
 
 
 def _latest_edition_id() -> int:
@@ -131,14 +136,5 @@ def seed_awaiting_signoff(*, ward: Ward) -> None:
             services.save_rating(round=round, standard=standard, answer=_answer(rng, 3), by=scorer)
         services.submit_ratings(round=round, by=scorer)
     round.refresh_from_db()
-    for comparison in _comparisons(round):
-        level = comparison.staff.median or comparison.lived_experience.median or 2
-        services.record_agreed_rating(
-            round=round,
-            standard=comparison.standard,
-            answer=str(int(level)),
-            rationale="Staff and lived experience partners discussed this together.",
-            version=None,
-            by=manager,
-        )
+    _agree_as_discussed(round, manager)
     services.finish_agreeing(round=round, by=manager)
