@@ -41,7 +41,7 @@ def test_board_member_reads_the_board_pack_and_a_ward_report_as_web_pages(
 
 
 def test_board_pack_is_made_after_the_response_and_the_job_page_shows_it(
-    page, live_server, demo_data, settings
+    page, live_server, demo_data, settings, celery_in_process
 ):
     settings.REPORTS_RUN_IN_BACKGROUND_THREAD = True
     settings.REPORT_RENDER_DELAY_SECONDS = 3  # the job waits, so the page is seen before it ends
