@@ -15,8 +15,8 @@ RUN apt-get update \
     libharfbuzz-subset0 fonts-liberation curl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir .
+COPY requirements/production.txt ./requirements/
+RUN pip install --no-cache-dir --require-hashes -r requirements/production.txt
 COPY . .
 COPY --from=assets /app/static/vendor ./static/vendor
 RUN SECRET_KEY=build-only-not-secret-collectstatic-key-0123456789abcdef ALLOWED_HOSTS=build \

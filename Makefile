@@ -6,17 +6,29 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install assets migrate seed serve test lint format bench worker beat clean
+.PHONY: run install lock assets migrate seed serve test lint format bench worker beat clean smoke backup restore
 
 run: install assets migrate seed serve
 
 install: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Exact versions with hashes (requirements/*.txt, made by `make lock` from pyproject's ranges).
+$(VENV)/.installed: requirements/dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
+
+# After changing a dependency's range in pyproject.toml: pin it again, then `make install`.
+# `make lock UPGRADE=--upgrade` moves every pin to the newest version its range allows.
+lock:
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" --quiet $(UPGRADE) -o requirements/production.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 --custom-compile-command "make lock" --quiet $(UPGRADE) \
+		-o requirements/dev.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -61,3 +73,15 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 var
+
+# Production build, proven: collectstatic, gunicorn, a Celery worker and beat on PostgreSQL and
+# Redis, driven over HTTP (scripts/smoke.py). Needs DATABASE_URL's server and REDIS_URL.
+smoke: $(VENV)/.installed assets
+	$(PY) scripts/smoke.py
+
+# The PostgreSQL database and the private files (README, "Backups and restore").
+backup:
+	scripts/backup.sh
+
+restore:
+	scripts/restore.sh "$(BACKUP)"

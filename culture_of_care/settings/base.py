@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "culture_of_care.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "culture_of_care.middleware.ContentSecurityPolicyMiddleware",
     "culture_of_care.middleware.RequestBodyLimitMiddleware",
@@ -321,12 +322,19 @@ OFFICIAL_STANDARDS_URL = (
     "culture-of-care-standards-for-mental-health-inpatient-services/"
 )
 
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # runserver prints each request already; production logs them as JSON (observability.py).
+    "loggers": {"culture_of_care.requests": {"level": "WARNING"}},
 }
+# Errors to Sentry (or any Sentry-compatible tracker) when set; see docs/decisions/0016.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
+RELEASE = env("RELEASE", default="")
 
 # Password given to the demo users by `manage.py seed_demo`. Never used in production.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-culture-of-care")

@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from culture_of_care.observability import init_error_tracker, json_logging
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOG_LEVEL, RELEASE, SENTRY_DSN, SENTRY_ENVIRONMENT, env
 
 DEBUG = False
 
@@ -30,3 +32,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # Real email by default: an SMTP relay configured by EMAIL_HOST, EMAIL_PORT and friends.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+
+# One JSON line per record, each with the request id; Celery keeps Django's logging.
+LOGGING = json_logging(LOG_LEVEL)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+ERROR_TRACKER_ENABLED = init_error_tracker(
+    dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=RELEASE
+)
