@@ -45,9 +45,7 @@ def request_records(caplog):
 
 
 @pytest.mark.django_db
-def test_every_response_says_its_request_id_and_one_json_line_is_logged(
-    client, request_records
-):
+def test_every_response_says_its_request_id_and_one_json_line_is_logged(client, request_records):
     response = client.get("/health/")
 
     request_id = response["X-Request-ID"]
@@ -184,9 +182,7 @@ with override_settings(ROOT_URLCONF="broken_urls", STORAGES=storages):
 assert response.status_code == 500, response.status_code
 sentry_sdk.flush(5)
 """
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SENTRY_"))
-    } | {
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SENTRY_"))} | {
         "DJANGO_SETTINGS_MODULE": "culture_of_care.settings.production",
         "SECRET_KEY": "a-test-only-secret-key-that-is-long-enough-0123456789",
         "ALLOWED_HOSTS": "testserver",
