@@ -11,11 +11,13 @@ from . import rules
 
 
 class RoundStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    SCORING = "scoring", "Scoring"
-    AGREEING = "agreeing", "Agreeing"
-    AWAITING_SIGNOFF = "awaiting-signoff", "Awaiting sign-off"
-    SIGNED = "signed", "Signed"
+    """The values and labels are rules.py's, where what each status allows is written."""
+
+    OPEN = rules.OPEN, rules.STATUS_LABELS[rules.OPEN]
+    SCORING = rules.SCORING, rules.STATUS_LABELS[rules.SCORING]
+    AGREEING = rules.AGREEING, rules.STATUS_LABELS[rules.AGREEING]
+    AWAITING_SIGNOFF = rules.AWAITING_SIGNOFF, rules.STATUS_LABELS[rules.AWAITING_SIGNOFF]
+    SIGNED = rules.SIGNED, rules.STATUS_LABELS[rules.SIGNED]
 
 
 class ScorerGroup(models.TextChoices):
@@ -73,6 +75,10 @@ class Round(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == RoundStatus.SIGNED
+
+    def allows(self, action: str) -> bool:
+        """rules.allows for this round's status: may this change happen now?"""
+        return rules.allows(self.status, action)
 
     @property
     def scoring_in_progress(self) -> bool:
@@ -255,8 +261,8 @@ class Action(models.Model):
 
 
 class SignatureRole(models.TextChoices):
-    WARD_MANAGER = "ward-manager", "Ward manager"
-    LIVED_EXPERIENCE_LEADER = "le-leader", "Lived experience leader"
+    WARD_MANAGER = rules.WARD_MANAGER, "Ward manager"
+    LIVED_EXPERIENCE_LEADER = rules.LIVED_EXPERIENCE_LEADER, "Lived experience leader"
 
 
 class SignatureDecision(models.TextChoices):

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 
 from standards.models import TrustMembership, TrustRole, WardMembership, WardRole
 
+from . import rules
 from .models import Round, Scorer
 
 
@@ -26,6 +27,12 @@ class Access:
     @property
     def is_le_leader(self) -> bool:
         return TrustRole.LIVED_EXPERIENCE_LEADER in self.trust_roles
+
+    @property
+    def signing_roles(self) -> list[str]:
+        """The roles this person could sign in (rules.py says whether they may now)."""
+        roles = [rules.WARD_MANAGER] if self.is_manager else []
+        return roles + ([rules.LIVED_EXPERIENCE_LEADER] if self.is_le_leader else [])
 
     @property
     def is_ward_member(self) -> bool:

@@ -1,4 +1,6 @@
-"""The round's pure rules: when ratings may be seen, and how a number is displayed.
+"""The round's pure rules: what each status allows, who may sign next, when ratings may be
+seen, when an agreed rating needs a reason, and how a number is displayed. No database access:
+services enforce these, selectors filter by them, and views, PDFs and exports only display them.
 
 One place turns a mean into what people read, so that a page, a PDF, a chart, a heatmap and an
 export never disagree (two copies of the percentage once said 62% and 63% for the same mean).
@@ -10,9 +12,133 @@ to even.
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+# A round's statuses, in order (models.RoundStatus takes its values from here).
+OPEN = "open"
+SCORING = "scoring"
+AGREEING = "agreeing"
+AWAITING_SIGNOFF = "awaiting-signoff"
+SIGNED = "signed"
+STATUS_LABELS = {
+    OPEN: "Open",
+    SCORING: "Scoring",
+    AGREEING: "Agreeing",
+    AWAITING_SIGNOFF: "Awaiting sign-off",
+    SIGNED: "Signed",
+}
+
+# What each status allows: each change, named as the refusal message says it, and the statuses
+# it may happen in. Everything else is refused; a signed round refuses everything but reopening.
+CHANGE_SCORERS = "change the scorers"
+START_SCORING = "start scoring"
+CHANGE_CLOSING_DATE = "change when scoring closes"
+RATE = "change ratings"
+SUBMIT_RATINGS = "submit ratings"
+CLOSE_SCORING = "close scoring"
+AGREE = "record agreed ratings"
+FINISH_AGREEING = "finish agreeing"
+RETURN_TO_AGREEING = "return to agreeing"
+SIGN = "sign"
+CO_SIGN = "co-sign"
+REOPEN = "reopen"
+ADD_EVIDENCE = "add evidence"
+REMOVE_EVIDENCE = "remove evidence"
+MAKE_WARD_PDF = "make a PDF of the assessment"
+
+_BEFORE_SIGNING = frozenset({OPEN, SCORING, AGREEING})
+ALLOWED_IN: dict[str, frozenset[str]] = {
+    CHANGE_SCORERS: frozenset({OPEN}),
+    START_SCORING: frozenset({OPEN}),
+    CHANGE_CLOSING_DATE: frozenset({OPEN, SCORING}),
+    RATE: frozenset({SCORING}),
+    SUBMIT_RATINGS: frozenset({SCORING}),
+    CLOSE_SCORING: frozenset({SCORING}),
+    AGREE: frozenset({AGREEING}),
+    FINISH_AGREEING: frozenset({AGREEING}),
+    RETURN_TO_AGREEING: frozenset({AWAITING_SIGNOFF}),
+    SIGN: frozenset({AWAITING_SIGNOFF}),
+    CO_SIGN: frozenset({AWAITING_SIGNOFF}),
+    REOPEN: frozenset({SIGNED}),
+    ADD_EVIDENCE: _BEFORE_SIGNING,
+    REMOVE_EVIDENCE: _BEFORE_SIGNING,
+    MAKE_WARD_PDF: frozenset({SIGNED}),
+}
+LOCKED_MESSAGE = (
+    "This assessment is signed and locked. A trust QI lead can reopen it with a reason."
+)
+
+
+def allows(status: str, action: str) -> bool:
+    """May `action` happen to a round in this status? (Who may do it is permissions.py.)"""
+    return status in ALLOWED_IN[action]
+
+
+def refusal(status: str, action: str) -> str:
+    """Why `action` cannot happen now, in words for the person who tried; "" when it can."""
+    if allows(status, action):
+        return ""
+    if status == SIGNED:
+        return LOCKED_MESSAGE
+    allowed = " or ".join(
+        STATUS_LABELS[s].lower() for s in STATUS_LABELS if s in ALLOWED_IN[action]
+    )
+    return (
+        f"You can only {action} while the round is {allowed}. "
+        f"It is {STATUS_LABELS[status].lower()}."
+    )
+
+
+# Scoring: a scorer rates while the round is being scored, until they submit.
+SUBMITTED = "You have submitted your ratings, so you cannot change them."
+
+
+def rating_refusal(*, status: str, submitted: bool) -> str:
+    """Why a scorer may not change their ratings now ("" while they may)."""
+    if submitted:
+        return SUBMITTED
+    if status == OPEN:
+        return "Scoring has not started yet. You can rate the standards once it starts."
+    if not allows(status, RATE):
+        return "Scoring has finished for this round, so ratings can no longer be changed."
+    return ""
+
+
+# Signing: the ward manager signs and a lived experience leader co-signs, in either order, two
+# different people; a decline or a signature voided by reopening does not count.
+WARD_MANAGER = "ward-manager"
+LIVED_EXPERIENCE_LEADER = "le-leader"
+SIGNING_ROLES = (WARD_MANAGER, LIVED_EXPERIENCE_LEADER)
+_ALREADY_SIGNED = {
+    WARD_MANAGER: "The ward manager has already signed this assessment.",
+    LIVED_EXPERIENCE_LEADER: "A lived experience leader has already co-signed this assessment.",
+}
+TWO_PEOPLE = "The ward manager and the lived experience leader must be two different people."
+
+
+def signing_refusal(*, status: str, role: str, live: dict[str, int], by: int) -> str:
+    """Why person `by` may not sign in `role` now ("" when they may). `live` maps each role
+    with a live signature to its signer's id."""
+    if not allows(status, SIGN if role == WARD_MANAGER else CO_SIGN):
+        return refusal(status, SIGN if role == WARD_MANAGER else CO_SIGN)
+    if role in live:
+        return _ALREADY_SIGNED[role]
+    if any(signer == by for other, signer in live.items() if other != role):
+        return TWO_PEOPLE
+    return ""
+
+
+def roles_to_offer(*, status: str, roles: list[str], live: dict[str, int], by: int) -> list[str]:
+    """Of the roles this person holds, those they may sign in now."""
+    return [r for r in roles if not signing_refusal(status=status, role=r, live=live, by=by)]
+
+
+def is_fully_signed(live: dict[str, int]) -> bool:
+    """Both have signed: the round is locked."""
+    return all(role in live for role in SIGNING_ROLES)
+
+
 # Scoring closes this many days after a round is opened, unless the manager or QI lead says.
 SCORING_PERIOD_DAYS = 21
-SCORING_STATUSES = frozenset({"open", "scoring"})
+SCORING_STATUSES = ALLOWED_IN[CHANGE_CLOSING_DATE]
 
 
 def default_scoring_closes_on(today: datetime.date) -> datetime.date:
@@ -34,7 +160,7 @@ def is_scoring_overdue(
 # Nobody sees anyone else's ratings (nor medians, gaps or flags made from them) until agreeing
 # starts: that stops anchoring and is what makes the lived experience voice count. The manager
 # and QI lead are no exception, on any page, in history, or in a report.
-RATINGS_REVEALED_STATUSES = frozenset({"agreeing", "awaiting-signoff", "signed"})
+RATINGS_REVEALED_STATUSES = frozenset({AGREEING, AWAITING_SIGNOFF, SIGNED})
 
 
 def ratings_revealed(status: str) -> bool:

@@ -260,6 +260,24 @@ def round_history(*, round: Round) -> QuerySet[HistoryEntry]:
     return entries.exclude(kind=HistoryKind.RATING, actor__in=unsubmitted)
 
 
+def live_signatures(*, round: Round) -> dict[str, Signature]:
+    """The signatures that count towards sign-off, by role (Signature.objects.live())."""
+    return {s.role: s for s in round.signatures.live().select_related("signer")}
+
+
+def signing_roles_open_to(
+    *, round: Round, roles: list[str], user, live: dict[str, Signature] | None = None
+) -> list[str]:
+    """Of `roles` (Access.signing_roles), those `user` may sign in now (rules.roles_to_offer)."""
+    live = live_signatures(round=round) if live is None else live
+    return rules.roles_to_offer(
+        status=round.status,
+        roles=roles,
+        live={role: s.signer_id for role, s in live.items()},
+        by=user.pk,
+    )
+
+
 def round_reopenings(*, round: Round) -> list[HistoryEntry]:
     """Each reopening of the signed assessment, oldest first, with who did it and why."""
     if not round.reopen_count:

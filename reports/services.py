@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from assessments import rules
 from assessments.models import Round, RoundStatus
 from standards.health import broker_status
 from standards.models import Trust
@@ -126,7 +127,7 @@ def request_report(
     notify_when_ready = bool(notify_when_ready and by is not None)
     key = report_key(kind=kind, round=round, trust=trust)
     _check_can_ask(kind=kind, round=round, trust=trust, by=by)
-    if kind == ReportKind.WARD_ASSESSMENT and round.status != RoundStatus.SIGNED:
+    if kind == ReportKind.WARD_ASSESSMENT and not round.allows(rules.MAKE_WARD_PDF):
         raise ValidationError(
             "You can only make a PDF of a signed assessment. Sign this assessment first."
         )
@@ -352,7 +353,7 @@ def _pause_for_tests() -> None:
 
 def _render(job: ReportJob, progress: Callable[[int, int, str], None]) -> bytes:
     if job.kind == ReportKind.WARD_ASSESSMENT:
-        if job.round.status != RoundStatus.SIGNED:
+        if not job.round.allows(rules.MAKE_WARD_PDF):
             raise ReportError("the assessment was reopened, so it is no longer signed.")
         return pdf.render_ward_assessment(job.round)
     return pdf.render_board_pack(job.trust, progress=progress)

@@ -7,9 +7,10 @@ from django.db import IntegrityError, transaction
 
 from standards.models import Standard
 
-from ..models import AgreedRating, HistoryKind, Round, RoundStatus
+from .. import rules
+from ..models import AgreedRating, HistoryKind, Round
 from ..permissions import access_for, require
-from .common import ConflictError, lock_round, record, require_status
+from .common import ConflictError, lock_round, record, require_allowed
 from .scoring import parse_answer
 
 
@@ -26,7 +27,7 @@ def record_agreed_rating(
             access_for(user=by, ward=round.ward).can_agree,
             "Only the ward manager can record agreed ratings.",
         )
-        require_status(round, RoundStatus.AGREEING, action="record agreed ratings")
+        require_allowed(round, rules.AGREE)
         if standard.edition_id != round.edition_id:
             raise ValidationError("That standard is not part of this round's edition.")
         level = parse_answer(answer, code=standard.code)

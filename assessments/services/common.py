@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from .. import rules
 from ..models import HistoryEntry, Round, RoundStatus
 
 
@@ -9,10 +10,7 @@ class LockedError(ValidationError):
     """The round is signed: nothing about it can change until a QI lead reopens it."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "This assessment is signed and locked. A trust QI lead can reopen it with a reason.",
-            code="locked",
-        )
+        super().__init__(rules.LOCKED_MESSAGE, code="locked")
 
 
 class ConflictError(ValidationError):
@@ -30,16 +28,14 @@ def lock_round(round_id: int) -> Round:
     )
 
 
-def require_status(round: Round, *statuses: str, action: str) -> None:
-    if round.status == RoundStatus.SIGNED and RoundStatus.SIGNED not in statuses:
+def require_allowed(round: Round, action: str) -> None:
+    """Refuse `action` unless the round's status allows it (rules.ALLOWED_IN)."""
+    refusal = rules.refusal(round.status, action)
+    if not refusal:
+        return
+    if round.status == RoundStatus.SIGNED:
         raise LockedError()
-    if round.status not in statuses:
-        allowed = " or ".join(RoundStatus(s).label.lower() for s in statuses)
-        raise ValidationError(
-            f"You can only {action} while the round is {allowed}. "
-            f"It is {round.get_status_display().lower()}.",
-            code="wrong_status",
-        )
+    raise ValidationError(refusal, code="wrong_status")
 
 
 def record(

@@ -11,9 +11,10 @@ from django.db import transaction
 
 from standards.models import Standard
 
-from ..models import Evidence, EvidenceKind, HistoryKind, Round, RoundStatus
+from .. import rules
+from ..models import Evidence, EvidenceKind, HistoryKind, Round
 from ..permissions import access_for, require
-from .common import lock_round, record, require_status
+from .common import lock_round, record, require_allowed
 
 # Detected type -> stored extension. Types come from the file's bytes, never its name.
 ALLOWED_TYPES = {
@@ -27,7 +28,6 @@ ALLOWED_TYPES = {
     "application/x-ole-storage": "ole",
 }
 MAX_UPLOAD_BYTES = settings.EVIDENCE_MAX_BYTES
-EDITABLE_STATUSES = (RoundStatus.OPEN, RoundStatus.SCORING, RoundStatus.AGREEING)
 
 
 def detect_type(upload: UploadedFile) -> str | None:
@@ -74,7 +74,7 @@ def add_evidence(
         access_for(user=by, ward=round.ward).can_contribute,
         "Only the ward's people can add evidence.",
     )
-    require_status(round, *EDITABLE_STATUSES, action="add evidence")
+    require_allowed(round, rules.ADD_EVIDENCE)
     if standard.edition_id != round.edition_id:
         raise ValidationError({"standard": "Choose a standard from this round's edition"})
     note = note.strip()
@@ -125,7 +125,7 @@ def delete_evidence(*, evidence: Evidence, by) -> None:
         evidence.added_by_id == by.pk or access.is_manager,
         "Only the person who added it or the ward manager can remove evidence.",
     )
-    require_status(round, *EDITABLE_STATUSES, action="remove evidence")
+    require_allowed(round, rules.REMOVE_EVIDENCE)
     before = {
         "kind": evidence.kind,
         "note": evidence.note,

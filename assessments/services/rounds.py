@@ -12,7 +12,7 @@ from standards.selectors import latest_edition
 from .. import notices, rules
 from ..models import Action, HistoryKind, Round, RoundStatus, Scorer, ScorerGroup
 from ..permissions import access_for, require
-from .common import lock_round, record, require_status
+from .common import lock_round, record, require_allowed
 
 GROUP_FOR_ROLE = {
     WardRole.STAFF: ScorerGroup.STAFF,
@@ -119,7 +119,7 @@ def set_scorers(*, round: Round, scorer_ids: list[int], by) -> Round:
     """Choose who scores. Only while the round is open, before scoring starts."""
     round = lock_round(round.pk)
     require(access_for(user=by, ward=round.ward).can_run_round)
-    require_status(round, RoundStatus.OPEN, action="change the scorers")
+    require_allowed(round, rules.CHANGE_SCORERS)
     _replace_scorers(round=round, scorer_ids=scorer_ids, by=by)
     return round
 
@@ -146,7 +146,7 @@ def start_scoring(*, round: Round, by) -> Round:
     """Scoring needs at least one staff scorer and one lived experience scorer."""
     round = lock_round(round.pk)
     require(access_for(user=by, ward=round.ward).can_run_round)
-    require_status(round, RoundStatus.OPEN, action="start scoring")
+    require_allowed(round, rules.START_SCORING)
     groups = set(round.scorers.values_list("group", flat=True))
     if groups != {ScorerGroup.STAFF, ScorerGroup.LIVED_EXPERIENCE}:
         raise ValidationError(
@@ -171,7 +171,7 @@ def close_scoring(*, round: Round, by, reason: str) -> Round:
     """The ward manager may end scoring early, saying why; unsubmitted ratings stay hidden."""
     round = lock_round(round.pk)
     require(access_for(user=by, ward=round.ward).can_run_round)
-    require_status(round, RoundStatus.SCORING, action="close scoring")
+    require_allowed(round, rules.CLOSE_SCORING)
     reason = reason.strip()
     if not reason:
         raise ValidationError(
@@ -195,7 +195,7 @@ def finish_agreeing(*, round: Round, by) -> Round:
 
     round = lock_round(round.pk)
     require(access_for(user=by, ward=round.ward).can_agree, "Only the ward manager can do this.")
-    require_status(round, RoundStatus.AGREEING, action="finish agreeing")
+    require_allowed(round, rules.FINISH_AGREEING)
     missing = missing_agreed_ratings(round=round)
     if missing:
         codes = ", ".join(s.code for s in missing[:10])
@@ -213,7 +213,7 @@ def return_to_agreeing(*, round: Round, by, reason: str) -> Round:
 
     round = lock_round(round.pk)
     require(access_for(user=by, ward=round.ward).can_agree, "Only the ward manager can do this.")
-    require_status(round, RoundStatus.AWAITING_SIGNOFF, action="return to agreeing")
+    require_allowed(round, rules.RETURN_TO_AGREEING)
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the agreed ratings need to change"})
     live = round.signatures.filter(voided_at__isnull=True)

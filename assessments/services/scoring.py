@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from standards.models import Standard
 
-from ..models import HistoryEntry, HistoryKind, Rating, Round, RoundStatus, Scorer
-from .common import lock_round, record, require_status
+from .. import rules
+from ..models import HistoryEntry, HistoryKind, Rating, Round, Scorer
+from .common import lock_round, record, require_allowed
 from .rounds import move_to_agreeing_if_all_submitted
 
 NOT_SURE = "not-sure"
@@ -46,9 +47,9 @@ def save_rating(
     they have submitted. `share_without_name`: show the comment without the scorer's name."""
     round = lock_round(round.pk)
     scorer = _scorer_for(round, by)
-    require_status(round, RoundStatus.SCORING, action="change ratings")
+    require_allowed(round, rules.RATE)
     if scorer.has_submitted:
-        raise ValidationError("You have already submitted your ratings for this round.")
+        raise ValidationError(rules.SUBMITTED)
     if standard.edition_id != round.edition_id:
         raise ValidationError("That standard is not part of this round's edition.")
     level = parse_answer(answer, code=standard.code)
@@ -103,9 +104,9 @@ def submit_ratings(*, round: Round, by) -> Scorer:
 
     round = lock_round(round.pk)
     scorer = _scorer_for(round, by)
-    require_status(round, RoundStatus.SCORING, action="submit ratings")
+    require_allowed(round, rules.SUBMIT_RATINGS)
     if scorer.has_submitted:
-        raise ValidationError("You have already submitted your ratings for this round.")
+        raise ValidationError(rules.SUBMITTED)
     missing = unanswered_standards(scorer=scorer)
     if missing:
         raise ValidationError(

@@ -13,18 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from standards.glossary import content_note_topics
 from standards.templatetags.nhsuk_forms import SummaryError, nhsuk_error_list
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms.agreeing import LEVEL_CHOICES, NOT_SURE_LABEL, AgreedRatingForm
-from ..models import Evidence, Round, RoundStatus
-from ..rules import ratings_revealed
+from ..models import Evidence, Round
 from ..selectors import Comparison
-from ..services.evidence import EDITABLE_STATUSES
 from .common import apply_service, load_round
 
 
 def _not_revealed(request: HttpRequest, round: Round) -> HttpResponse | None:
     """Nobody sees anyone's ratings until scoring has finished: that stops anchoring."""
-    if ratings_revealed(round.status):
+    if rules.ratings_revealed(round.status):
         return None
     messages.info(request, "Everyone's ratings are shown side by side once scoring has finished.")
     return redirect("assessments:round_detail", round.pk)
@@ -120,7 +118,7 @@ def _overview(request: HttpRequest, round: Round, access, *, status: int = 200) 
         elif comparison.agreed is None:
             left.append(Left(comparison, f"Record an agreed rating for {code}", href))
     rows = list(progress.values())
-    can_agree = access.can_agree and round.status == RoundStatus.AGREEING
+    can_agree = access.can_agree and round.allows(rules.AGREE)
     errors = [SummaryError(item.text, item.href) for item in left] if status == 400 else []
     context = {
         "round": round,
@@ -151,7 +149,7 @@ def finish_agreeing(request: HttpRequest, round_id: int) -> HttpResponse:
     try:
         services.finish_agreeing(round=round, by=request.user)
     except ValidationError as error:
-        if round.status == RoundStatus.AGREEING and selectors.missing_agreed_ratings(round=round):
+        if round.allows(rules.FINISH_AGREEING) and selectors.missing_agreed_ratings(round=round):
             return _overview(request, round, access, status=400)
         for message in error.messages:
             messages.error(request, message)
@@ -214,7 +212,7 @@ def agree_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
     commitment = selectors.round_commitments(round=round).filter(number=number).first()
     if commitment is None:
         raise Http404("No such commitment")
-    can_agree = access.can_agree and round.status == RoundStatus.AGREEING
+    can_agree = access.can_agree and round.allows(rules.AGREE)
     if request.method == "POST" and not can_agree:
         if not access.can_agree:
             raise PermissionDenied("Only the ward manager can record agreed ratings.")
@@ -242,7 +240,7 @@ def agree_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
     evidence = defaultdict(list)
     for item in selectors.round_evidence(round=round).filter(standard__commitment=commitment):
         evidence[item.standard_id].append(item)
-    editable = round.status in EDITABLE_STATUSES
+    editable = round.allows(rules.ADD_EVIDENCE)
     sections = [
         AgreeSection(
             reveal=reveal(c, evidence[c.standard.pk]),
@@ -281,7 +279,7 @@ def agree_standard(request: HttpRequest, round_id: int, standard_id: int) -> Htt
     if response := _not_revealed(request, round):
         return response
     back = reverse("assessments:agree_commitment", args=[round.pk, standard.commitment.number])
-    if round.status != RoundStatus.AGREEING:
+    if not round.allows(rules.AGREE):
         messages.info(request, "Agreeing has finished, so the agreed ratings cannot change.")
         return redirect(back)
     comparison = selectors.compare_standard(round=round, standard=standard)
@@ -348,6 +346,6 @@ def meeting(request: HttpRequest, round_id: int, position: int) -> HttpResponse:
             "assessments:agree_commitment", args=[round.pk, standard.commitment.number]
         )
         + f"#standard-{standard.pk}",
-        "can_agree": access.can_agree and round.status == RoundStatus.AGREEING,
+        "can_agree": access.can_agree and round.allows(rules.AGREE),
     }
     return render(request, "assessments/meeting.html", context)

@@ -10,12 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms.evidence import EvidenceDeleteForm, EvidenceForm
 from ..models import Evidence, EvidenceKind, Round
 from ..permissions import access_for
-from ..rules import ratings_revealed
-from ..services.evidence import EDITABLE_STATUSES
 from .common import apply_service, load_round
 
 # Extensions a person would expect for each stored type (the stored name has the first).
@@ -39,7 +37,7 @@ def _closed_message(round: Round) -> str:
 
 def _standard_page(round: Round, standard) -> str:
     """Where evidence for a standard is shown: beside its ratings, once they are revealed."""
-    if ratings_revealed(round.status):
+    if rules.ratings_revealed(round.status):
         page = reverse("assessments:agree_commitment", args=[round.pk, standard.commitment.number])
         return f"{page}#standard-{standard.pk}"
     return reverse("assessments:round_detail", args=[round.pk])
@@ -62,7 +60,7 @@ def evidence_create(request: HttpRequest, round_id: int) -> HttpResponse:
     round, access = load_round(request, round_id)
     if not access.can_contribute:
         raise PermissionDenied("Only the ward's people can add evidence.")
-    if round.status not in EDITABLE_STATUSES:
+    if not round.allows(rules.ADD_EVIDENCE):
         messages.info(request, _closed_message(round))
         return redirect("assessments:round_detail", round.pk)
     standards = selectors.round_standards(round=round)
@@ -138,7 +136,7 @@ def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
     if evidence.added_by_id != request.user.pk and not access.is_manager:
         raise PermissionDenied("Only the person who added it or the ward manager can remove it.")
     back = _standard_page(round, evidence.standard)
-    if round.status not in EDITABLE_STATUSES:
+    if not round.allows(rules.REMOVE_EVIDENCE):
         messages.info(request, _closed_message(round))
         return redirect(back)
     posted = request.POST if request.method == "POST" else None

@@ -25,7 +25,6 @@ from ..forms.rounds import (
 from ..models import Round, RoundStatus
 from ..permissions import access_for
 from .common import apply_service, load_round
-from .signing import live_signatures, reopenings, roles_to_offer, signing_roles
 
 RUN_ROUND_ONLY = "Only the ward manager or a trust QI lead can do this."
 MANAGER_ONLY = "Only the ward manager can do this."
@@ -124,10 +123,11 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     round, access = load_round(request, round_id)
     scorers = list(selectors.scorers(round=round))
     own = next((s for s in scorers if s.user_id == request.user.pk), None)
-    signatures = []
-    if round.status == RoundStatus.AWAITING_SIGNOFF:
-        signatures = list(selectors.round_signatures(round=round))
-    live = live_signatures(signatures)
+    live = (
+        selectors.live_signatures(round=round)
+        if round.allows(rules.SIGN) or round.allows(rules.CO_SIGN)
+        else {}
+    )
     context = {
         "round": round,
         "access": access,
@@ -135,9 +135,13 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "scorers": scorers,
         "own": own,
         "standard_count": selectors.round_standards(round=round).count() if own else None,
-        "reopenings": reopenings(round),
+        "reopenings": selectors.round_reopenings(round=round),
         "signed_so_far": list(live.values()),
-        "can_sign": bool(roles_to_offer(round, signing_roles(access), live, request.user)),
+        "can_sign": bool(
+            selectors.signing_roles_open_to(
+                round=round, roles=access.signing_roles, user=request.user, live=live
+            )
+        ),
         "overdue": rules.is_scoring_overdue(
             status=round.status, closes_on=round.scoring_closes_on, today=timezone.localdate()
         ),

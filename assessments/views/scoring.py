@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from standards.glossary import content_note_topics
 from standards.models import Commitment, Standard
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms.scoring import CommitmentRatingsForm, SubmitRatingsForm
-from ..models import Rating, Round, RoundStatus, Scorer
+from ..models import Rating, Round, Scorer
 from .common import apply_service, load_round
 
 
@@ -71,13 +71,7 @@ def _progress(round: Round, scorer: Scorer) -> Progress:
 
 def _closed_reason(round: Round, scorer: Scorer) -> str:
     """Why the scorer cannot change their answers now; empty while they can."""
-    if scorer.has_submitted:
-        return "You have submitted your ratings, so you cannot change them."
-    if round.status == RoundStatus.OPEN:
-        return "Scoring has not started yet. You can rate the standards once it starts."
-    if round.status != RoundStatus.SCORING:
-        return "Scoring has finished for this round, so ratings can no longer be changed."
-    return ""
+    return rules.rating_refusal(status=round.status, submitted=scorer.has_submitted)
 
 
 def _load_scorer(request: HttpRequest, round_id: int) -> tuple[Round, Scorer, str]:

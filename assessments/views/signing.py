@@ -27,7 +27,6 @@ from ..models import (
     SignatureDecision,
     SignatureRole,
 )
-from ..permissions import Access
 from ..selectors import Comparison
 from .common import apply_service, load_round
 
@@ -38,32 +37,10 @@ SIGNED_MESSAGES = {
 }
 
 
-def reopenings(round: Round) -> list[HistoryEntry]:
-    return selectors.round_reopenings(round=round)
-
-
-def signing_roles(access: Access) -> list[str]:
-    roles = [SignatureRole.WARD_MANAGER] if access.is_manager else []
-    return roles + ([SignatureRole.LIVED_EXPERIENCE_LEADER] if access.is_le_leader else [])
-
-
-def live_signatures(signatures: list[Signature]) -> dict[str, Signature]:
-    """The signatures that count, by role: not voided, not a refusal."""
-    return {s.role: s for s in signatures if s.is_live and s.decision != SignatureDecision.DECLINED}
-
-
-def roles_to_offer(round: Round, roles: list[str], live: dict[str, Signature], user) -> list[str]:
-    """The roles still to sign in; nobody co-signs what they signed in the other role."""
-    if round.status != RoundStatus.AWAITING_SIGNOFF:
-        return []
-    signed_by_user = any(s.signer_id == user.pk for s in live.values())
-    return [role for role in roles if role not in live and not signed_by_user]
-
-
 @require_http_methods(["GET", "POST"])
 def sign(request: HttpRequest, round_id: int) -> HttpResponse:
     round, access = load_round(request, round_id)
-    roles = signing_roles(access)
+    roles = access.signing_roles
     if not roles:
         raise PermissionDenied("Only the ward manager or a lived experience leader can sign.")
     signatures = list(selectors.round_signatures(round=round))
@@ -73,7 +50,7 @@ def sign(request: HttpRequest, round_id: int) -> HttpResponse:
         signing_as = request.POST.get(ROLE_FIELD) or roles[0]
         if signing_as not in roles:
             raise PermissionDenied("You cannot sign in that role.")
-    offered = roles_to_offer(round, roles, live_signatures(signatures), request.user)
+    offered = selectors.signing_roles_open_to(round=round, roles=roles, user=request.user)
     sign_forms = {
         role: SIGN_FORMS[role](request.POST if role == signing_as else None)
         for role in roles
@@ -189,7 +166,7 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
         "rows": _standard_rows(round, actions),
         "actions": actions,
         "signatures": selectors.round_signatures(round=round),
-        "reopenings": reopenings(round),
+        "reopenings": selectors.round_reopenings(round=round),
     }
     return render(request, "assessments/summary.html", context)
 

@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from assessments.models import RoundStatus
+from assessments import rules
 from assessments.selectors import get_round_for_user
 
 from .. import pdf, selectors
@@ -16,7 +16,7 @@ BARE = "reports/pdf/bare.html"
 @require_GET
 def ward_report_page(request: HttpRequest, round_id: int) -> HttpResponse:
     round = get_round_for_user(user=request.user, round_id=round_id)
-    if round.status != RoundStatus.SIGNED:
+    if not round.allows(rules.MAKE_WARD_PDF):
         raise Http404("Only a signed assessment has a report")
     context = pdf.ward_assessment_context(round)
     return render(request, "reports/ward_report_page.html", {**context, "base_template": BARE})
