@@ -8,6 +8,7 @@ from standards.models import TrustMembership, TrustRole, WardMembership, WardRol
 
 from . import rules
 from .models import Round, Scorer
+from .selectors import get_round_for_user
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,9 @@ def access_for(*, user, ward, round: Round | None = None) -> Access:
 def require(allowed: bool, message: str = "You do not have permission to do this.") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def load_round(request, round_id: int) -> tuple[Round, Access]:
+    """For a view: the round (404 unless the user may see its ward) and what the user may do."""
+    round = get_round_for_user(user=request.user, round_id=round_id)
+    return round, access_for(user=request.user, ward=round.ward, round=round)

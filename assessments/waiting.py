@@ -70,8 +70,8 @@ def _last_change(round: Round) -> datetime.datetime:
     return getattr(round, "changed_at", None) or round.opened_at
 
 
-def waiting_for(user, today: datetime.date | None = None) -> list[Task]:
-    """The person's tasks, newest first."""
+def round_tasks(user, today: datetime.date | None = None) -> list[Task]:
+    """The person's tasks in assessment rounds (culture_of_care.waiting adds reports)."""
     if not user.is_authenticated:
         return []
     today = today or timezone.localdate()
@@ -80,8 +80,7 @@ def waiting_for(user, today: datetime.date | None = None) -> list[Task]:
     tasks += _to_run(user, today)
     tasks += _to_cosign(user)
     tasks += _actions_due(user, today)
-    tasks += _reports_ready(user)
-    return sorted(tasks, key=lambda task: task.at, reverse=True)
+    return tasks
 
 
 def _standard_counts(edition_ids) -> dict[int, int]:
@@ -261,24 +260,6 @@ def _actions_due(user, today) -> list[Task]:
             overdue=action.due_date < today,
         )
         for action in actions
-    ]
-
-
-def _reports_ready(user) -> list[Task]:
-    from reports.models import JobStatus, ReportJob
-
-    jobs = ReportJob.objects.for_user(user).filter(
-        requested_by=user, status=JobStatus.DONE, downloaded_at__isnull=True
-    )
-    return [
-        Task(
-            kind="report",
-            title=f"Download your report: {job.get_kind_display()}",
-            detail=job.filename,
-            url=reverse("reports:job_detail", args=[job.pk]),
-            at=job.finished_at or job.created_at,
-        )
-        for job in jobs.select_related("round__ward", "trust")
     ]
 
 

@@ -24,6 +24,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from assessments import rules
 from assessments.models import Round, RoundStatus
+from standards.background import send_task
 from standards.health import broker_status
 from standards.models import Trust
 
@@ -242,22 +243,30 @@ def enqueue_job(job: ReportJob) -> bool:
     return True
 
 
-def _send(job: ReportJob) -> bool:
-    from .tasks import generate_report
+GENERATE_REPORT_TASK = "reports.tasks.generate_report"
 
-    if settings.REPORTS_RUN_IN_BACKGROUND_THREAD and generate_report.app.conf.task_always_eager:
+
+def _in_process() -> bool:
+    """Tasks run eagerly, in this process (the embedded default, without Redis)."""
+    from celery import current_app
+
+    return bool(current_app.conf.task_always_eager)
+
+
+def _send(job: ReportJob) -> bool:
+    if settings.REPORTS_RUN_IN_BACKGROUND_THREAD and _in_process():
         start_background_thread(job_id=job.pk)
         return True
     if broker_status() == "unavailable":
         log.warning("Report job %s not sent: the broker is unavailable", job.pk)
         return False
     try:
-        generate_report.apply_async((job.pk,), retry=True, retry_policy=SEND_RETRY_POLICY)
+        send_task(GENERATE_REPORT_TASK, (job.pk,), retry=True, retry_policy=SEND_RETRY_POLICY)
     except SEND_ERRORS:
         log.warning("Report job %s not sent: the broker refused it", job.pk, exc_info=True)
         return False
     except Exception:
-        if not generate_report.app.conf.task_always_eager:
+        if not _in_process():
             log.exception("Report job %s not sent", job.pk)
             return False
         # In-process, the task ran here and raised (a retry cannot wait in-process).

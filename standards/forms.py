@@ -1,4 +1,28 @@
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
+
+
+def apply_service(form: forms.Form, service: Callable[..., Any], **kwargs) -> Any | None:
+    """Call a service for a view; put its rule errors on the form (by field where it names
+    one) and return None, or return the service's result.
+
+    A conflict (code "conflict": someone else saved first) is re-raised, for the view to show
+    both versions.
+    """
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        if getattr(error, "code", None) == "conflict":
+            raise
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return None
 
 
 class PillarFilterForm(forms.Form):

@@ -11,7 +11,6 @@ and `accept_invitation_for_user` apply invitations one by one.
 
 import datetime
 import secrets
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -37,7 +36,7 @@ from .models import (
     hash_token,
 )
 from .people import ensure_trust_admin, record
-from .selectors import forget_administered_trusts
+from .selectors import describe_roles, forget_administered_trusts
 
 ASK_FOR_A_NEW_LINK = "Ask your trust administrator to send you a new invitation."
 
@@ -57,24 +56,6 @@ def invitation_link(*, base_url: str, token: str) -> str:
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
-
-
-def describe_roles(invitations: Iterable[Invitation]) -> dict[int, list[str]]:
-    """Each invitation's roles in words ("Ward staff on Willow Ward, Riverside Hospital"),
-    with one query for all the wards named."""
-    invitations = list(invitations)
-    ward_ids = {item["ward"] for inv in invitations for item in inv.ward_roles}
-    wards = Ward.objects.select_related("site").in_bulk(ward_ids)
-    described: dict[int, list[str]] = {}
-    for inv in invitations:
-        lines = []
-        for item in inv.ward_roles:
-            ward = wards.get(item["ward"])
-            if ward is not None:
-                lines.append(f"{WardRole(item['role']).label} on {ward.name}, {ward.site.name}")
-        lines += [TrustRole(role).label for role in inv.trust_roles]
-        described[inv.pk] = lines
-    return described
 
 
 def _send_invitation_emails(invitations: list[tuple[Invitation, str]], *, base_url: str) -> None:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from .background import send_task
 from .models import EmailChoice, Notification, NotificationKind, NotificationStatus, User
 
 log = logging.getLogger(__name__)
@@ -72,13 +73,14 @@ def notify(
     return notification
 
 
+DELIVER_TASK = "standards.tasks.deliver_notification"
+
+
 def enqueue(notification_id: int) -> bool:
     """Hand the notification to a worker (in-process without Redis). Never raises: a page
     must not fail because email is down; the queued row is sent again by the sweep."""
-    from .tasks import deliver_notification
-
     try:
-        deliver_notification.apply_async((notification_id,), retry=False)
+        send_task(DELIVER_TASK, (notification_id,), retry=False)
     except Exception:
         log.warning("Notification %s not sent to a worker yet", notification_id, exc_info=True)
         return False

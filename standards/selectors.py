@@ -1,6 +1,7 @@
 """Reads of the catalogue and of who may see which trust and ward."""
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -27,6 +28,7 @@ from .models import (
     User,
     Ward,
     WardMembership,
+    WardRole,
 )
 from .people import is_trust_admin
 
@@ -314,8 +316,6 @@ def get_invitation_for_admin(*, trust: Trust, invitation_id: int) -> Invitation:
 
 def open_invitations(*, trust: Trust) -> list[Invitation]:
     """Invitations not yet accepted or revoked (expired ones too, so they can be sent again)."""
-    from .invitations import describe_roles
-
     found = list(
         trust.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
         .select_related("created_by")
@@ -341,3 +341,21 @@ def people_history(*, trust: Trust, person: User | None = None, limit: int = 50)
 def recent_notifications(*, user, limit: int = 50) -> list[Notification]:
     """The person's own notifications, newest first: what, when and whether it went."""
     return list(Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")[:limit])
+
+
+def describe_roles(invitations: Iterable[Invitation]) -> dict[int, list[str]]:
+    """Each invitation's roles in words ("Ward staff on Willow Ward, Riverside Hospital"),
+    with one query for all the wards named."""
+    invitations = list(invitations)
+    ward_ids = {item["ward"] for inv in invitations for item in inv.ward_roles}
+    wards = Ward.objects.select_related("site").in_bulk(ward_ids)
+    described: dict[int, list[str]] = {}
+    for inv in invitations:
+        lines = []
+        for item in inv.ward_roles:
+            ward = wards.get(item["ward"])
+            if ward is not None:
+                lines.append(f"{WardRole(item['role']).label} on {ward.name}, {ward.site.name}")
+        lines += [TrustRole(role).label for role in inv.trust_roles]
+        described[inv.pk] = lines
+    return described

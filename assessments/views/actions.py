@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from standards.forms import apply_service
 from standards.selectors import ward_people
 
 from .. import selectors, services
 from ..forms.actions import ActionForm
-from ..permissions import access_for
-from .common import apply_service, load_round
+from ..permissions import access_for, load_round
 
 LOCKED = "This assessment is signed and locked, so its actions cannot change."
 

@@ -10,14 +10,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from standards.forms import apply_service
 from standards.glossary import content_note_topics
 from standards.templatetags.nhsuk_forms import SummaryError, nhsuk_error_list
 
 from .. import rules, selectors, services
 from ..forms.agreeing import LEVEL_CHOICES, NOT_SURE_LABEL, AgreedRatingForm
 from ..models import Evidence, Round
+from ..permissions import load_round
 from ..selectors import Comparison
-from .common import apply_service, load_round
 
 
 def _not_revealed(request: HttpRequest, round: Round) -> HttpResponse | None:

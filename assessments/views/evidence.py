@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from standards.forms import apply_service
+
 from .. import rules, selectors, services
 from ..forms.evidence import EvidenceDeleteForm, EvidenceForm
 from ..models import Evidence, EvidenceKind, Round
-from ..permissions import access_for
-from .common import apply_service, load_round
+from ..permissions import access_for, load_round
 
 # Extensions a person would expect for each stored type (the stored name has the first).
 EXTENSIONS = {

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from standards import selectors as standards_selectors
+from standards.forms import apply_service
 
 from .. import rules, selectors, services
 from ..forms.rounds import (
@@ -23,8 +24,7 @@ from ..forms.rounds import (
     StepForm,
 )
 from ..models import Round, RoundStatus
-from ..permissions import access_for
-from .common import apply_service, load_round
+from ..permissions import access_for, load_round
 
 RUN_ROUND_ONLY = "Only the ward manager or a trust QI lead can do this."
 MANAGER_ONLY = "Only the ward manager can do this."

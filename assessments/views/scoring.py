@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from standards.forms import apply_service
 from standards.glossary import content_note_topics
 from standards.models import Commitment, Standard
 
 from .. import rules, selectors, services
 from ..forms.scoring import CommitmentRatingsForm, SubmitRatingsForm
 from ..models import Rating, Round, Scorer
-from .common import apply_service, load_round
+from ..permissions import load_round
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from standards import selectors as standards_selectors
+from standards.forms import apply_service
 
 from .. import rules, selectors, services
 from ..forms.signing import ROLE_FIELD, SIGN_FORMS, ReopenForm
@@ -27,8 +28,8 @@ from ..models import (
     SignatureDecision,
     SignatureRole,
 )
+from ..permissions import load_round
 from ..selectors import Comparison
-from .common import apply_service, load_round
 
 SIGNED_MESSAGES = {
     SignatureDecision.SIGNED: "You signed the assessment",

@@ -73,7 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "standards.context_processors.service",
+                "culture_of_care.context_processors.service",
             ],
         },
     },

@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .. import invitations
+from .. import invitations, selectors
+from ..forms import apply_service
 from ..trust_admin_forms import AcceptInvitationForm
-from .trust_admin import _apply
 
 # Single sign-on reads this after the identity provider answers, to apply the invitation.
 SESSION_INVITATION_ID = "invitation_id"
@@ -33,7 +33,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         request.session[SESSION_INVITATION_ID] = invitation.pk
     form = AcceptInvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and signed_in_as_invitee:
-        if _apply(
+        if apply_service(
             form, invitations.accept_invitation_for_user, invitation=invitation, user=account
         ):
             messages.success(request, f"Your roles at {invitation.trust} have been added")
@@ -44,7 +44,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         and not request.user.is_authenticated
         and form.is_valid()
     ):
-        user = _apply(
+        user = apply_service(
             form,
             invitations.accept_invitation,
             token=token,
@@ -59,7 +59,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("account_login")
     context = {
         "invitation": invitation,
-        "roles": invitations.describe_roles([invitation])[invitation.pk],
+        "roles": selectors.describe_roles([invitation])[invitation.pk],
         "form": form,
         "account": account,
         "signed_in_as_invitee": signed_in_as_invitee,

@@ -3,10 +3,6 @@
 Another trust's pages answer 404; people of the trust without the administrator role get 403.
 """
 
-from collections.abc import Callable
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import invitations, people, selectors
+from ..forms import apply_service
 from ..models import ServiceType, Trust, TrustRole, WardRole
 from ..people_import import PeopleImportError, apply_import, plan_import
 from ..trust_admin_forms import (
@@ -36,19 +33,6 @@ def _trust(request: HttpRequest, trust_id: int) -> Trust:
 
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
-
-
-def _apply(form: forms.Form, service: Callable[..., Any], **kwargs) -> Any | None:
-    """Call a service; put its rule errors on the form, by field where it names one."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-        return None
 
 
 @require_GET
@@ -76,9 +60,9 @@ def site_form(request: HttpRequest, trust_id: int, site_id: int | None = None) -
     if form.is_bound and form.is_valid():
         name = form.cleaned_data["name"]
         if site is None:
-            done = _apply(form, people.create_site, by=request.user, trust=trust, name=name)
+            done = apply_service(form, people.create_site, by=request.user, trust=trust, name=name)
         else:
-            done = _apply(form, people.rename_site, by=request.user, site=site, name=name)
+            done = apply_service(form, people.rename_site, by=request.user, site=site, name=name)
         if done is not None:
             messages.success(request, f"Site {done.name} saved")
             return redirect("trust_admin:home", trust.pk)
@@ -99,9 +83,9 @@ def ward_form(request: HttpRequest, trust_id: int, ward_id: int | None = None) -
     if form.is_bound and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}
         if ward is None:
-            done = _apply(form, people.create_ward, by=request.user, **data)
+            done = apply_service(form, people.create_ward, by=request.user, **data)
         else:
-            done = _apply(form, people.update_ward, by=request.user, ward=ward, **data)
+            done = apply_service(form, people.update_ward, by=request.user, ward=ward, **data)
         if done is not None:
             messages.success(request, f"Ward {done.name} saved")
             return redirect("trust_admin:home", trust.pk)
@@ -114,7 +98,7 @@ def invite(request: HttpRequest, trust_id: int) -> HttpResponse:
     trust = _trust(request, trust_id)
     form = InviteForm(request.POST if request.method == "POST" else None, trust=trust)
     if form.is_bound and form.is_valid():
-        invitation = _apply(
+        invitation = apply_service(
             form,
             invitations.invite_person,
             by=request.user,
@@ -180,7 +164,7 @@ def person_add_ward_role(request: HttpRequest, trust_id: int, person_id: int) ->
     trust = _trust(request, trust_id)
     person = selectors.get_person_for_admin(trust=trust, person_id=person_id).person
     form = AddWardRoleForm(request.POST, trust=trust)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_service(
         form, people.add_ward_role, by=request.user, person=person, **form.cleaned_data
     ):
         messages.success(request, "Role added")
@@ -193,7 +177,7 @@ def person_add_trust_role(request: HttpRequest, trust_id: int, person_id: int) -
     trust = _trust(request, trust_id)
     person = selectors.get_person_for_admin(trust=trust, person_id=person_id).person
     form = AddTrustRoleForm(request.POST)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_service(
         form,
         people.add_trust_role,
         by=request.user,
@@ -236,7 +220,7 @@ def membership_move(request: HttpRequest, trust_id: int, membership_id: int) -> 
     trust = _trust(request, trust_id)
     membership = selectors.get_ward_membership_for_admin(trust=trust, membership_id=membership_id)
     form = MoveForm(request.POST, trust=trust)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_service(
         form, people.move_person, by=request.user, membership=membership, **form.cleaned_data
     ):
         messages.success(request, f"Moved to {form.cleaned_data['to_ward'].name}")

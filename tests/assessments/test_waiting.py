@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.waiting import waiting_for
+from culture_of_care.waiting import waiting_for
 from tests.assessments.builders import agree_all, agreeing_round, rate_all, scoring_round
 from tests.factories import TrustMembershipFactory, WardMembershipFactory
 

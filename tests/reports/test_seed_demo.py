@@ -66,7 +66,7 @@ def test_seed_demo_labels_name_one_round_each_so_pages_can_find_them(catalogue):
 
 
 def test_seed_demo_gives_each_persona_something_waiting(catalogue):
-    from assessments.waiting import waiting_for
+    from culture_of_care.waiting import waiting_for
 
     call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
     users = {u.username: u for u in User.objects.filter(username__startswith="demo.")}

@@ -1,10 +1,12 @@
+"""What every page's header and footer need: service settings, the task count, trust admin."""
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 
 def service(request: HttpRequest) -> dict:
-    from . import selectors
+    from standards import selectors
 
     user = getattr(request, "user", None)
     return {
@@ -21,6 +23,6 @@ def service(request: HttpRequest) -> dict:
 
 
 def _tasks(user) -> list:
-    from assessments.waiting import waiting_for
+    from .waiting import waiting_for
 
     return waiting_for(user) if user is not None else []

@@ -1,17 +1,20 @@
+"""The site shell: the home page (your tasks, your wards), privacy, and /health/."""
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import selectors
-from ..health import broker_status, worker_status
+from assessments.waiting import current_rounds
+from standards import selectors
+from standards.health import broker_status, worker_status
+
+from .waiting import waiting_for
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    from assessments.waiting import current_rounds, waiting_for
-
     overview = selectors.user_overview(user=request.user)
     tasks = waiting_for(request.user)
     rounds = current_rounds(wards=[item.ward for item in overview.wards])

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Round
-from assessments.waiting import waiting_for
+from culture_of_care.waiting import waiting_for
 from tests.assessments.builders import agree_all, agreeing_round, scoring_round
 from tests.factories import WardFactory, WardMembershipFactory
 
