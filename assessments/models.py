@@ -117,6 +117,13 @@ RATING_CHOICES = [
 ]
 
 
+class RatingQuerySet(models.QuerySet):
+    def counted(self) -> "RatingQuerySet":
+        """The ratings group medians, gaps and flags are made from: only from scorers who
+        submitted (a draft never counts), and never "Not sure" (no level, not a zero)."""
+        return self.filter(scorer__submitted_at__isnull=False, level__isnull=False)
+
+
 class Rating(models.Model):
     """One scorer's answer for one standard. A null level is "Not sure": never a zero."""
 
@@ -128,6 +135,8 @@ class Rating(models.Model):
     # partner" or "A member of staff" instead, wherever it would otherwise name them.
     share_without_name = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -145,6 +154,12 @@ class Rating(models.Model):
         return self.level is None
 
 
+class AgreedRatingQuerySet(models.QuerySet):
+    def scored(self) -> "AgreedRatingQuerySet":
+        """Agreed ratings with a level: "Not sure" is no score, never a zero."""
+        return self.filter(level__isnull=False)
+
+
 class AgreedRating(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="agreed_ratings")
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="agreed_ratings")
@@ -155,6 +170,8 @@ class AgreedRating(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgreedRatingQuerySet.as_manager()
 
     class Meta:
         constraints = [

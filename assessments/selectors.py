@@ -156,6 +156,7 @@ def round_comparisons(*, round: Round, standards=None) -> list[Comparison]:
     groups: dict[int, dict[str, GroupRatings]] = defaultdict(
         lambda: {ScorerGroup.STAFF: GroupRatings(), ScorerGroup.LIVED_EXPERIENCE: GroupRatings()}
     )
+    # Not sure is counted here (as "not sure"), so this reads more than Rating.objects.counted().
     ratings = Rating.objects.filter(
         scorer__round=round, scorer__submitted_at__isnull=False, standard_id__in=ids
     ).values_list("standard_id", "scorer__group", "level", "comment")
@@ -308,9 +309,8 @@ def perception_gaps(*, round: Round) -> dict[int, float | None]:
     staff's ("Not sure" left out). Shown beside the agreed score, never averaged into it."""
     means: dict[tuple[int, str], float] = {
         (row["standard__commitment__number"], row["scorer__group"]): float(row["mean"])
-        for row in Rating.objects.filter(
-            scorer__round=round, scorer__submitted_at__isnull=False, level__isnull=False
-        )
+        for row in Rating.objects.counted()
+        .filter(scorer__round=round)
         .values("standard__commitment__number", "scorer__group")
         .annotate(mean=Avg("level"))
         .order_by()

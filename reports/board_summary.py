@@ -81,11 +81,8 @@ def overall_gaps(*, round_ids: list[int]) -> dict[int, float]:
     """Lived experience minus staff, overall, per round with both groups' ratings (one query)."""
     means: dict[int, dict[str, float]] = defaultdict(dict)
     for row in (
-        Rating.objects.filter(
-            scorer__round_id__in=round_ids,
-            scorer__submitted_at__isnull=False,
-            level__isnull=False,
-        )
+        Rating.objects.counted()
+        .filter(scorer__round_id__in=round_ids)
         .values("scorer__round_id", "scorer__group")
         .annotate(mean=Avg("level"))
     ):

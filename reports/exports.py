@@ -164,9 +164,8 @@ def rating_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterato
         .iterator(chunk_size=CHUNK)
     )
     ratings = (
-        Rating.objects.filter(
-            scorer__round__in=rounds, scorer__submitted_at__isnull=False, level__isnull=False
-        )
+        Rating.objects.counted()
+        .filter(scorer__round__in=rounds)
         .order_by(*[f"scorer__{key}" for key in by_round])
         .values_list("scorer__round_id", "standard_id", "scorer__group", "level")
         .iterator(chunk_size=CHUNK)
@@ -274,7 +273,7 @@ def score_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator
         if trust is not None
         else {}
     )
-    agreed = AgreedRating.objects.filter(round__in=rounds, level__isnull=False)
+    agreed = AgreedRating.objects.scored().filter(round__in=rounds)
     by_commitment = {
         (row["round_id"], row["standard__commitment__number"]): row
         for row in agreed.values(
@@ -285,9 +284,7 @@ def score_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator
         row["round_id"]: row
         for row in agreed.values("round_id").annotate(mean=Avg("level"), rated=Count("pk"))
     }
-    ratings = Rating.objects.filter(
-        scorer__round__in=rounds, scorer__submitted_at__isnull=False, level__isnull=False
-    )
+    ratings = Rating.objects.counted().filter(scorer__round__in=rounds)
     groups = {
         (row["scorer__round_id"], row["standard__commitment__number"], row["scorer__group"]): row[
             "mean"

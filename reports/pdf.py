@@ -37,6 +37,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from assessments import presenters
 from assessments import selectors as assessment_selectors
 from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus, ScorerGroup
 from standards.models import Trust
@@ -132,17 +133,11 @@ def _safe(svg: str) -> SafeString:
 
 
 @dataclass
-class StandardRow:
-    comparison: assessment_selectors.Comparison
-    evidence: list
-
-
-@dataclass
 class CommitmentSection:
     number: int
     title: str
     score: Measure | None
-    rows: list[StandardRow]
+    rows: list[presenters.StandardRow]
 
 
 def ward_assessment_context(round: Round) -> dict:
@@ -151,13 +146,10 @@ def ward_assessment_context(round: Round) -> dict:
     commitments = list(assessment_selectors.round_commitments(round=round))
     titles = {c.number: c.title for c in commitments}
     scores = selectors.round_scores(round=round, titles=titles)
-    evidence: dict[int, list] = defaultdict(list)
-    for item in assessment_selectors.round_evidence(round=round):
-        evidence[item.standard_id].append(item)
-    by_commitment: dict[int, list[StandardRow]] = defaultdict(list)
-    for comparison in assessment_selectors.round_comparisons(round=round):
-        row = StandardRow(comparison, evidence.get(comparison.standard.pk, []))
-        by_commitment[comparison.standard.commitment.number].append(row)
+    # The same rows as the summary page: each standard's comparison and its evidence.
+    by_commitment: dict[int, list[presenters.StandardRow]] = defaultdict(list)
+    for row in presenters.standard_rows(round):
+        by_commitment[row.comparison.standard.commitment.number].append(row)
     score_by_number = {int(m.key): m for m in scores.commitments}
     sections = [
         CommitmentSection(c.number, c.title, score_by_number.get(c.number), by_commitment[c.number])
@@ -276,7 +268,7 @@ def latest_rounds(trust: Trust):
 
 def agreed_means(round_ids: list[int]) -> tuple[dict, dict]:
     """Mean agreed level per (round, commitment number) and per round, over all rounds at once."""
-    agreed = AgreedRating.objects.filter(round_id__in=round_ids, level__isnull=False)
+    agreed = AgreedRating.objects.scored().filter(round_id__in=round_ids)
     cells = {
         (row["round_id"], row["standard__commitment__number"]): row
         for row in agreed.values("round_id", "standard__commitment__number").annotate(
@@ -293,9 +285,7 @@ def agreed_means(round_ids: list[int]) -> tuple[dict, dict]:
 def group_means(round_ids: list[int]) -> tuple[dict, dict]:
     """Mean submitted rating per (round, commitment, group) and per (round, group); "Not sure"
     never counts, nor does an unsubmitted scorer."""
-    ratings = Rating.objects.filter(
-        scorer__round_id__in=round_ids, scorer__submitted_at__isnull=False, level__isnull=False
-    )
+    ratings = Rating.objects.counted().filter(scorer__round_id__in=round_ids)
     by_commitment = {
         (row["scorer__round_id"], row["standard__commitment__number"], row["scorer__group"]): (
             float(row["mean"])
@@ -315,9 +305,7 @@ def combined_means(round_ids: list[int]) -> tuple[dict, dict]:
     """Mean submitted rating of both groups together, per (round, commitment) and per round: what
     trust-level pages show instead of the groups apart when a group is small
     (reports/small_groups.py)."""
-    ratings = Rating.objects.filter(
-        scorer__round_id__in=round_ids, scorer__submitted_at__isnull=False, level__isnull=False
-    )
+    ratings = Rating.objects.counted().filter(scorer__round_id__in=round_ids)
     by_commitment = {
         (row["scorer__round_id"], row["standard__commitment__number"]): float(row["mean"])
         for row in ratings.values("scorer__round_id", "standard__commitment__number").annotate(

@@ -91,7 +91,7 @@ def _mean(value) -> float | None:
 def round_scores(*, round: Round, titles: dict[int, str] | None = None) -> RoundScores:
     """A round's agreed scores by commitment, pillar and overall, and the perception gap."""
     titles = titles if titles is not None else commitment_titles()
-    agreed = AgreedRating.objects.filter(round=round, level__isnull=False)
+    agreed = AgreedRating.objects.scored().filter(round=round)
     by_number = {
         row["standard__commitment__number"]: row
         for row in agreed.values("standard__commitment__number").annotate(
@@ -132,9 +132,7 @@ def round_scores(*, round: Round, titles: dict[int, str] | None = None) -> Round
 
 def _gaps(*, round: Round, titles: dict[int, str]) -> tuple[list[Gap], Gap]:
     """Mean of submitted ratings per group; "Not sure" never counts."""
-    ratings = Rating.objects.filter(
-        scorer__round=round, scorer__submitted_at__isnull=False, level__isnull=False
-    )
+    ratings = Rating.objects.counted().filter(scorer__round=round)
     means: dict[tuple[int, str], float] = {
         (row["standard__commitment__number"], row["scorer__group"]): float(row["mean"])
         for row in ratings.values("standard__commitment__number", "scorer__group").annotate(
@@ -195,9 +193,7 @@ def _trend(agreed: QuerySet, *, group: str) -> Trend:
 
 
 def signed_agreed(**filters) -> QuerySet[AgreedRating]:
-    return AgreedRating.objects.filter(
-        round__status=RoundStatus.SIGNED, level__isnull=False, **filters
-    )
+    return AgreedRating.objects.scored().filter(round__status=RoundStatus.SIGNED, **filters)
 
 
 @dataclass
@@ -328,13 +324,15 @@ def trust_dashboard(
     round_ids = [w.latest_round_id for w in wards if w.latest_round_id]
     cells: dict[tuple[int, int], dict] = {
         (row["round_id"], row["standard__commitment__number"]): row
-        for row in AgreedRating.objects.filter(round_id__in=round_ids, level__isnull=False)
+        for row in AgreedRating.objects.scored()
+        .filter(round_id__in=round_ids)
         .values("round_id", "standard__commitment__number")
         .annotate(mean=Avg("level"), rated=Count("pk"))
     }
     overall = {
         row["round_id"]: row
-        for row in AgreedRating.objects.filter(round_id__in=round_ids, level__isnull=False)
+        for row in AgreedRating.objects.scored()
+        .filter(round_id__in=round_ids)
         .values("round_id")
         .annotate(mean=Avg("level"), rated=Count("pk"))
     }

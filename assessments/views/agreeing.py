@@ -1,7 +1,6 @@
 """Reveal and agree: both groups' ratings side by side, and one agreed rating per standard."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from standards.forms import apply_service
 from standards.glossary import content_note_topics
-from standards.templatetags.nhsuk_forms import SummaryError, nhsuk_error_list
+from standards.templatetags.nhsuk_forms import SummaryError
 
-from .. import rules, selectors, services
-from ..forms.agreeing import LEVEL_CHOICES, NOT_SURE_LABEL, AgreedRatingForm
-from ..models import Evidence, Round
+from .. import presenters, rules, selectors, services
+from ..forms.agreeing import AgreedRatingForm
+from ..models import Round
 from ..permissions import load_round
 from ..selectors import Comparison
 
@@ -29,77 +28,10 @@ def _not_revealed(request: HttpRequest, round: Round) -> HttpResponse | None:
     return redirect("assessments:round_detail", round.pk)
 
 
-def difference_in_words(difference: float | None) -> str:
-    if difference is None:
-        return "There is nothing to compare: a group gave no ratings other than Not sure."
-    if difference == 0:
-        return "Staff and lived experience partners gave the same median rating."
-    size = abs(difference)
-    amount = "half a level" if size == 0.5 else f"{size:g} level{'' if size == 1 else 's'}"
-    direction = "lower" if difference < 0 else "higher"
-    return f"Lived experience partners rated this {amount} {direction} than staff."
-
-
-@dataclass
-class Reveal:
-    comparison: Comparison
-    difference_text: str
-    count_rows: list[tuple[str, int, int]]
-    evidence: list[Evidence] = field(default_factory=list)
-
-
-def reveal(comparison: Comparison, evidence: list[Evidence] | None = None) -> Reveal:
-    staff, lived = comparison.staff, comparison.lived_experience
-    labels = [label for _value, label in LEVEL_CHOICES]
-    rows = [
-        (labels[level], staff_count, lived_count)
-        for (level, staff_count), (_level, lived_count) in zip(
-            staff.counts, lived.counts, strict=True
-        )
-    ]
-    rows.append((NOT_SURE_LABEL, staff.not_sure, lived.not_sure))
-    return Reveal(comparison, difference_in_words(comparison.difference), rows, evidence or [])
-
-
-@dataclass
-class AgreeSection:
-    """One standard on a commitment's agreeing page: both groups' ratings and its form."""
-
-    reveal: Reveal
-    form: AgreedRatingForm | None = None
-    conflict: object = None
-
-    @property
-    def errors(self) -> list:
-        return nhsuk_error_list(self.form) if self.form is not None and self.form.errors else []
-
-
-@dataclass
-class Progress:
-    commitment: object
-    total: int = 0
-    agreed: int = 0
-    flagged: int = 0
-    reason_needed: int = 0
-
-    @property
-    def to_agree(self) -> int:
-        return self.total - self.agreed
-
-
-@dataclass
-class Left:
-    """A standard still to agree, or agreed without the reason it needs."""
-
-    comparison: Comparison
-    text: str
-    href: str
-
-
 def _overview(request: HttpRequest, round: Round, access, *, status: int = 200) -> HttpResponse:
     """Progress by commitment and what is left; when `status` is 400 (finishing was refused),
     what is left is an error summary whose links go straight to each standard."""
-    progress = {c.pk: Progress(c) for c in selectors.round_commitments(round=round)}
+    progress = {c.pk: presenters.AgreeProgress(c) for c in selectors.round_commitments(round=round)}
     left = []
     for comparison in selectors.round_comparisons(round=round):
         row = progress[comparison.standard.commitment_id]
@@ -114,10 +46,12 @@ def _overview(request: HttpRequest, round: Round, access, *, status: int = 200) 
         if comparison.agreed is not None and not comparison.settled:
             row.reason_needed += 1
             left.append(
-                Left(comparison, f"Record why the group agreed the rating for {code}", href)
+                presenters.Left(
+                    comparison, f"Record why the group agreed the rating for {code}", href
+                )
             )
         elif comparison.agreed is None:
-            left.append(Left(comparison, f"Record an agreed rating for {code}", href))
+            left.append(presenters.Left(comparison, f"Record an agreed rating for {code}", href))
     rows = list(progress.values())
     can_agree = access.can_agree and round.allows(rules.AGREE)
     errors = [SummaryError(item.text, item.href) for item in left] if status == 400 else []
@@ -243,8 +177,8 @@ def agree_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
         evidence[item.standard_id].append(item)
     editable = round.allows(rules.ADD_EVIDENCE)
     sections = [
-        AgreeSection(
-            reveal=reveal(c, evidence[c.standard.pk]),
+        presenters.AgreeSection(
+            reveal=presenters.reveal(c, evidence[c.standard.pk]),
             form=(forms.get(c.standard.pk) or _agree_form(c)) if can_agree else None,
             conflict=conflicts.get(c.standard.pk),
         )
@@ -315,7 +249,7 @@ def agree_standard(request: HttpRequest, round_id: int, standard_id: int) -> Htt
         "form": form,
         "conflict": conflict,
         "back": back,
-        "reveal": reveal(comparison),
+        "reveal": presenters.reveal(comparison),
     }
     return render(request, "assessments/agree_standard.html", context)
 
@@ -335,7 +269,7 @@ def meeting(request: HttpRequest, round_id: int, position: int) -> HttpResponse:
     url = "assessments:meeting"
     context = {
         "round": round,
-        "item": reveal(comparison),
+        "item": presenters.reveal(comparison),
         "c": comparison,
         "position": position,
         "total": len(standards),

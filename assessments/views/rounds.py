@@ -1,7 +1,6 @@
 """A ward's rounds, opening one, and moving a round through its steps."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from standards import selectors as standards_selectors
 from standards.forms import apply_service
 
-from .. import rules, selectors, services
+from .. import presenters, rules, selectors, services
 from ..forms.rounds import (
     CloseScoringForm,
     ClosesOnForm,
@@ -23,39 +22,11 @@ from ..forms.rounds import (
     ScorersForm,
     StepForm,
 )
-from ..models import Round, RoundStatus
+from ..models import Round
 from ..permissions import access_for, load_round
 
 RUN_ROUND_ONLY = "Only the ward manager or a trust QI lead can do this."
 MANAGER_ONLY = "Only the ward manager can do this."
-
-
-@dataclass(frozen=True)
-class Step:
-    label: str
-    hint: str
-    state: str  # "done", "current" or "to-do"
-
-
-STEP_HINTS = {
-    RoundStatus.OPEN: "Choose who scores: staff and lived experience partners.",
-    RoundStatus.SCORING: "Each scorer rates every standard on their own.",
-    RoundStatus.AGREEING: "Compare the ratings side by side and agree one rating per standard.",
-    RoundStatus.AWAITING_SIGNOFF: "The ward manager signs and a lived experience leader co-signs.",
-    RoundStatus.SIGNED: "The assessment is locked.",
-}
-
-
-def round_steps(round: Round) -> list[Step]:
-    current = RoundStatus.values.index(round.status)
-    return [
-        Step(
-            label=status.label,
-            hint=STEP_HINTS[status],
-            state="done" if index < current else "current" if index == current else "to-do",
-        )
-        for index, status in enumerate(RoundStatus)
-    ]
 
 
 def _step(
@@ -131,7 +102,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     context = {
         "round": round,
         "access": access,
-        "steps": round_steps(round),
+        "steps": presenters.round_steps(round),
         "scorers": scorers,
         "own": own,
         "standard_count": selectors.round_standards(round=round).count() if own else None,

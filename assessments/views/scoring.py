@@ -1,73 +1,21 @@
 """Independent scoring: a scorer rates every standard on their own, a commitment a page, then
 submits. These pages only ever show the scorer's own answers."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from standards.forms import apply_service
 from standards.glossary import content_note_topics
-from standards.models import Commitment, Standard
+from standards.models import Commitment
 
-from .. import rules, selectors, services
+from .. import presenters, rules, selectors, services
 from ..forms.scoring import CommitmentRatingsForm, SubmitRatingsForm
-from ..models import Rating, Round, Scorer
+from ..models import Round, Scorer
 from ..permissions import load_round
-
-
-@dataclass
-class CommitmentProgress:
-    commitment: Commitment
-    standards: list[Standard]
-    rated: int
-
-    @property
-    def total(self) -> int:
-        return len(self.standards)
-
-    @property
-    def is_complete(self) -> bool:
-        return self.rated == self.total
-
-
-@dataclass
-class Progress:
-    commitments: list[CommitmentProgress]
-    ratings: dict[int, Rating]
-
-    @property
-    def rated(self) -> int:
-        return sum(c.rated for c in self.commitments)
-
-    @property
-    def total(self) -> int:
-        return sum(c.total for c in self.commitments)
-
-    def get(self, number: int) -> CommitmentProgress:
-        found = next((c for c in self.commitments if c.commitment.number == number), None)
-        if found is None:
-            raise Http404("No such commitment")
-        return found
-
-
-def _progress(round: Round, scorer: Scorer) -> Progress:
-    """The scorer's own answers, counted per commitment."""
-    ratings = selectors.scorer_ratings(scorer=scorer)
-    standards = list(selectors.round_standards(round=round))
-    commitments = [
-        CommitmentProgress(
-            commitment=commitment,
-            standards=[s for s in standards if s.commitment_id == commitment.pk],
-            rated=sum(1 for s in standards if s.commitment_id == commitment.pk and s.pk in ratings),
-        )
-        for commitment in selectors.round_commitments(round=round)
-    ]
-    return Progress(commitments=commitments, ratings=ratings)
 
 
 def _closed_reason(round: Round, scorer: Scorer) -> str:
@@ -120,7 +68,7 @@ def score_start(request: HttpRequest, round_id: int) -> HttpResponse:
     round, scorer, reason = _load_scorer(request, round_id)
     if reason:
         return _refuse(request, round, reason)
-    progress = _progress(round, scorer)
+    progress = presenters.scoring_progress(round, scorer)
     unfinished = next((c for c in progress.commitments if not c.is_complete), None)
     if unfinished is None:
         return redirect("assessments:score_submit", round.pk)
@@ -135,7 +83,7 @@ def score_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
         if _wants_json(request):
             return JsonResponse({"error": reason}, status=400)
         return _refuse(request, round, reason)
-    progress = _progress(round, scorer)
+    progress = presenters.scoring_progress(round, scorer)
     page = progress.get(number)
     if request.method == "POST" and _wants_json(request):
         return _autosave(request, round, scorer, page)
@@ -143,7 +91,7 @@ def score_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
     form = CommitmentRatingsForm(data, standards=page.standards, ratings=progress.ratings)
     if form.is_bound:
         _save_answers(request, form, round)
-        progress = _progress(round, scorer)  # Count what is saved now.
+        progress = presenters.scoring_progress(round, scorer)  # Count what is saved now.
         if not form.errors:
             _say_what_is_saved(request, progress.get(number))
             return redirect(_next_url(request, round, number, progress))
@@ -164,13 +112,13 @@ def score_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
     )
 
 
-def _neighbour(progress: Progress, number: int, step: int) -> Commitment | None:
+def _neighbour(progress: presenters.ScoringProgress, number: int, step: int) -> Commitment | None:
     numbers = [c.commitment for c in progress.commitments]
     index = next(i for i, c in enumerate(numbers) if c.number == number) + step
     return numbers[index] if 0 <= index < len(numbers) else None
 
 
-def _say_what_is_saved(request: HttpRequest, page: CommitmentProgress) -> None:
+def _say_what_is_saved(request: HttpRequest, page: presenters.CommitmentProgress) -> None:
     """What is saved on the page, answers saved as they were chosen included; never a claim
     of saving when nothing on the page is answered."""
     number = page.commitment.number
@@ -184,7 +132,9 @@ def _say_what_is_saved(request: HttpRequest, page: CommitmentProgress) -> None:
     )
 
 
-def _next_url(request: HttpRequest, round: Round, number: int, progress: Progress) -> str:
+def _next_url(
+    request: HttpRequest, round: Round, number: int, progress: presenters.ScoringProgress
+) -> str:
     numbers = [c.commitment.number for c in progress.commitments]
     if request.POST.get("go") == "previous" and number > numbers[0]:
         return reverse("assessments:score_commitment", args=[round.pk, number - 1])
@@ -194,7 +144,7 @@ def _next_url(request: HttpRequest, round: Round, number: int, progress: Progres
 
 
 def _autosave(
-    request: HttpRequest, round: Round, scorer: Scorer, page: CommitmentProgress
+    request: HttpRequest, round: Round, scorer: Scorer, page: presenters.CommitmentProgress
 ) -> JsonResponse:
     """Save the one standard the script sent; answer with the new counts for the page."""
     standard = next((s for s in page.standards if str(s.pk) == request.POST.get("standard")), None)
@@ -207,7 +157,7 @@ def _autosave(
     if form.errors:
         first = next(iter(form.errors.values()))[0]
         return JsonResponse({"error": first}, status=400)
-    progress = _progress(round, scorer)
+    progress = presenters.scoring_progress(round, scorer)
     page = progress.get(page.commitment.number)
     return JsonResponse(
         {
@@ -234,7 +184,7 @@ def score_submit(request: HttpRequest, round_id: int) -> HttpResponse:
     )
     if submitted:
         return redirect("assessments:score_submitted", round.pk)
-    progress = _progress(round, scorer)
+    progress = presenters.scoring_progress(round, scorer)
     return render(
         request,
         "assessments/score_submit.html",
@@ -242,25 +192,11 @@ def score_submit(request: HttpRequest, round_id: int) -> HttpResponse:
             "round": round,
             "form": form,
             "progress": progress,
-            "answers": _answers(progress),
+            "answers": presenters.answers(progress),
             "missing": selectors.unanswered_standards(scorer=scorer),
         },
         status=400 if form.errors else 200,
     )
-
-
-@dataclass
-class Answer:
-    standard: Standard
-    rating: Rating | None
-
-
-def _answers(progress: Progress) -> list[tuple[Commitment, list[Answer]]]:
-    """Each commitment's standards with the scorer's own answer, for "Check your answers"."""
-    return [
-        (c.commitment, [Answer(s, progress.ratings.get(s.pk)) for s in c.standards])
-        for c in progress.commitments
-    ]
 
 
 @require_GET

@@ -1,8 +1,5 @@
 """Signing and reopening an assessment, its read-only summary and its history."""
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,25 +8,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from standards import selectors as standards_selectors
 from standards.forms import apply_service
 
-from .. import rules, selectors, services
+from .. import presenters, rules, selectors, services
 from ..forms.signing import ROLE_FIELD, SIGN_FORMS, ReopenForm
 from ..models import (
-    RATING_CHOICES,
-    Action,
-    Evidence,
-    HistoryEntry,
-    HistoryKind,
     Round,
-    RoundStatus,
     Signature,
     SignatureDecision,
     SignatureRole,
 )
 from ..permissions import load_round
-from ..selectors import Comparison
 
 SIGNED_MESSAGES = {
     SignatureDecision.SIGNED: "You signed the assessment",
@@ -105,49 +94,6 @@ def reopen(request: HttpRequest, round_id: int) -> HttpResponse:
     return render(request, "assessments/reopen.html", {"round": round, "form": form})
 
 
-@dataclass
-class CommitmentScore:
-    number: int
-    title: str
-    mean: float | None
-    rated: int
-    total: int
-    # Lived experience minus staff, from their own ratings: beside the score, never in it.
-    gap: float | None = None
-
-    @property
-    def gap_text(self) -> str:
-        if self.gap is None:
-            return "Not available"
-        if abs(self.gap) < 0.05:
-            return "No difference"
-        side = "higher" if self.gap > 0 else "lower"
-        return f"{rules.gap_text(self.gap)} (lived experience {side})"
-
-    @property
-    def percent(self) -> int | None:
-        """The mean as a percentage of the maximum level, 4."""
-        return rules.percent_value(self.mean)
-
-
-@dataclass
-class StandardRow:
-    comparison: Comparison
-    evidence: list[Evidence] = field(default_factory=list)
-    actions: list[Action] = field(default_factory=list)
-
-
-def _standard_rows(round: Round, actions: list[Action]) -> list[StandardRow]:
-    rows = {c.standard.pk: StandardRow(c) for c in selectors.round_comparisons(round=round)}
-    for evidence in selectors.round_evidence(round=round):
-        rows[evidence.standard_id].evidence.append(evidence)
-    for action in actions:
-        for standard in action.standards.all():
-            if standard.pk in rows:
-                rows[standard.pk].actions.append(action)
-    return list(rows.values())
-
-
 @require_GET
 def summary(request: HttpRequest, round_id: int) -> HttpResponse:
     round, access = load_round(request, round_id)
@@ -155,7 +101,7 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
     revealed = rules.ratings_revealed(round.status)
     gaps = selectors.perception_gaps(round=round) if revealed else {}
     scores = [
-        CommitmentScore(c.number, c.title, c.mean, c.rated, c.total, gaps.get(c.number))
+        presenters.CommitmentScore(c.number, c.title, c.mean, c.rated, c.total, gaps.get(c.number))
         for c in selectors.commitment_scores(round=round)
     ]
     context = {
@@ -164,80 +110,12 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
         "revealed": revealed,
         "edition": round.edition,
         "scores": scores,
-        "rows": _standard_rows(round, actions),
+        "rows": presenters.standard_rows(round, actions),
         "actions": actions,
         "signatures": selectors.round_signatures(round=round),
         "reopenings": selectors.round_reopenings(round=round),
     }
     return render(request, "assessments/summary.html", context)
-
-
-LEVEL_LABELS: dict[Any, str] = {None: "Not sure", **dict(RATING_CHOICES)}
-STATUS_LABELS = dict(RoundStatus.choices)
-DECISION_LABELS = dict(SignatureDecision.choices)
-RATED = "Rated "  # how assessments.services.scoring.save_rating summarises a rating's history
-
-
-def _show(key: str, value: Any, names: dict[int, str]) -> str:
-    if key == "level" and value in LEVEL_LABELS:
-        return LEVEL_LABELS[value]
-    if key == "status" and value in STATUS_LABELS:
-        return STATUS_LABELS[value]
-    if key == "decision" and value in DECISION_LABELS:
-        return DECISION_LABELS[value]
-    if key == "scorers" and isinstance(value, list):
-        value = [names.get(user_id, f"Person {user_id}") for user_id in value]
-    if value is None or value == "" or value == []:
-        return "None"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
-
-
-def _pairs(value: Any, names: dict[int, str]) -> list[tuple[str, str]]:
-    """A stored before/after value as "key: value" lines, in words rather than codes."""
-    if value is None:
-        return []
-    if not isinstance(value, dict):
-        return [("Value", _show("", value, names))]
-    return [
-        (key.replace("_", " ").capitalize(), _show(key, item, names)) for key, item in value.items()
-    ]
-
-
-@dataclass
-class HistoryRow:
-    entry: HistoryEntry
-    before: list[tuple[str, str]]
-    after: list[tuple[str, str]]
-    who: str = ""
-
-
-def _who(entry: HistoryEntry, unnamed: dict[tuple[int, str], str]) -> str:
-    """The actor's name, or their group where they shared this rating's comment without it."""
-    if entry.kind == HistoryKind.RATING and entry.summary.startswith(RATED):
-        code = entry.summary.removeprefix(RATED)
-        if (entry.actor_id, code) in unnamed:
-            return unnamed[(entry.actor_id, code)]
-    return entry.actor.display_name if entry.actor else ""
-
-
-def _history_rows(round: Round, entries) -> list[HistoryRow]:
-    names = {
-        m.user_id: m.user.display_name for m in standards_selectors.ward_people(ward=round.ward)
-    }
-    unnamed = selectors.unnamed_comments(round=round)
-    return [
-        HistoryRow(
-            entry=e,
-            before=_pairs(e.before, names),
-            after=_pairs(e.after, names),
-            who=_who(e, unnamed),
-        )
-        for e in entries
-    ]
 
 
 @require_GET
@@ -246,5 +124,9 @@ def history(request: HttpRequest, round_id: int) -> HttpResponse:
     if not access.can_read_history:
         raise PermissionDenied("Only the ward manager or a trust QI lead can read the history.")
     page = Paginator(selectors.round_history(round=round), 100).get_page(request.GET.get("page"))
-    context = {"round": round, "page": page, "rows": _history_rows(round, page.object_list)}
+    context = {
+        "round": round,
+        "page": page,
+        "rows": presenters.history_rows(round, page.object_list),
+    }
     return render(request, "assessments/history.html", context)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from assessments.models import Action
 from reports import presenters, selectors
 from reports.board_summary import board_summary
-from reports.history import build_history
+from reports.demo_history import build_history
 from reports.spc_panels import spc_settings
 from standards.demo import DEMO_TRUST
 from standards.models import Trust, TrustMembership

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assessments.models import Action, Round
 from reports import selectors
-from reports.history import build_history
+from reports.demo_history import build_history
 from standards.demo import DEMO_TRUST
 from standards.models import Trust, User, Ward
 

@@ -130,7 +130,7 @@ class Command(BaseCommand):
         call_command("flush", interactive=False, verbosity=0)
 
     def _seed(self, wards: int, rounds: int, rows: list[Row]) -> int:
-        from reports.history import build_history
+        from reports.demo_history import build_history
         from standards.demo import DEMO_TRUST
         from standards.models import Ward
 

@@ -64,7 +64,7 @@ class Command(BaseCommand):
         )
 
     def _history(self, *, trust, wards: int | None, rounds: int | None, seed: int) -> None:
-        from reports.history import build_history
+        from reports.demo_history import build_history
 
         wards = wards or Ward.objects.filter(site__trust=trust).count()
         rounds = rounds or 8

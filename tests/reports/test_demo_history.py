@@ -7,7 +7,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Avg, Count
 
 from assessments.models import AgreedRating, Rating, Round, Scorer, Signature
-from reports.history import build_history, quarters
+from reports.demo_history import build_history, quarters
 from standards.demo import DEMO_TRUST
 from standards.models import Standard, Trust, User, Ward
 
