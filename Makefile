@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install lock assets migrate seed serve test lint format bench worker beat clean smoke backup restore
+.PHONY: run install lock assets migrate seed serve test test-fast lint format bench worker beat clean smoke backup restore
 
 run: install assets migrate seed serve
 
@@ -56,6 +56,11 @@ beat: $(VENV)/.installed
 
 test: install assets
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser, real-worker and slow (subprocess, fuzzing) tests, on two processes:
+# the check to run while working. `make test` still runs everything.
+test-fast: install assets
+	$(PY) -m pytest -m "not browser and not redis and not slow" -n 2 --dist worksteal -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

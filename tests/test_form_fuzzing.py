@@ -68,6 +68,9 @@ FORMSET_COUNTS = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_
 AUTOSAVE_HEADERS = {"HTTP_X_REQUESTED_WITH": "fetch", "HTTP_ACCEPT": "application/json"}
 
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
+
+
 def _short(error: Exception) -> str:
     return f"{type(error).__name__}: {str(error)[:150]}"
 

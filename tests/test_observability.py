@@ -146,6 +146,7 @@ class _Collector(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 def test_with_a_dsn_production_sends_an_error_to_the_tracker_without_what_was_typed():
     """Production settings with SENTRY_DSN: a view's exception reaches the tracker (a loopback
     stand-in), and the comment posted with the request does not."""

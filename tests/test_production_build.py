@@ -1,11 +1,15 @@
 """The production build: collectstatic with production settings, as the Dockerfile runs it."""
 
+import pytest
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
 
 
 def test_collectstatic_succeeds_with_production_settings(tmp_path):

@@ -1,11 +1,15 @@
 """Production settings refuse to start half-configured, and pass Django's deploy checks."""
 
+import pytest
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
 
 
 def _manage(*args, **env):

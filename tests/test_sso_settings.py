@@ -1,5 +1,6 @@
 """Single sign-on settings come from the environment (culture_of_care/sso.py)."""
 
+import pytest
 import json
 import os
 import subprocess
@@ -11,6 +12,9 @@ from culture_of_care.sso import openid_connect_providers, provider_origins
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENTRA = "https://login.microsoftonline.com/0000-tenant/v2.0"
+
+
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
 
 
 def _providers(**overrides) -> dict:

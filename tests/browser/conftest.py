@@ -36,6 +36,14 @@ DEMO_PASSWORD = "browser-test-demo-password"
 SIGN_IN_PATH = "/account/login/"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test in tests/browser drives Chromium: `make test-fast` leaves them out."""
+    here = str(Path(__file__).parent)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the item, so fixtures can tell whether the test passed."""
