@@ -1,10 +1,11 @@
 """The production build: collectstatic with production settings, as the Dockerfile runs it."""
 
-import pytest
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 

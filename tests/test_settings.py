@@ -1,10 +1,11 @@
 """Production settings refuse to start half-configured, and pass Django's deploy checks."""
 
-import pytest
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 

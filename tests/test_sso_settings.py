@@ -1,11 +1,12 @@
 """Single sign-on settings come from the environment (culture_of_care/sso.py)."""
 
-import pytest
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from culture_of_care.middleware import content_security_policy
 from culture_of_care.sso import openid_connect_providers, provider_origins
