@@ -123,6 +123,21 @@ def outsider(other_trust_ward):
 
 
 @pytest.fixture
+def people(catalogue, ward, ward_manager, ward_staff, le_partner, le_leader, qi_lead, board_member):
+    """One person per role around Willow Ward, with the standards loaded: the cast of most
+    assessment and report tests."""
+    return {
+        "ward": ward,
+        "manager": ward_manager,
+        "staff": ward_staff,
+        "partner": le_partner,
+        "leader": le_leader,
+        "qi": qi_lead,
+        "board": board_member,
+    }
+
+
+@pytest.fixture
 def celery_in_process():
     """Tasks run in-process, also when REDIS_URL is set (the embedded default's behaviour)."""
     from culture_of_care.celery import app

@@ -15,19 +15,6 @@ from tests.factories import UserFactory, WardMembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people(catalogue, ward, ward_manager, ward_staff, le_partner, le_leader, qi_lead, board_member):
-    return {
-        "ward": ward,
-        "manager": ward_manager,
-        "staff": ward_staff,
-        "partner": le_partner,
-        "leader": le_leader,
-        "qi": qi_lead,
-        "board": board_member,
-    }
-
-
 def open_round(p, scorers=("staff", "partner"), label="2026 Q4"):
     return services.open_round(
         ward=p["ward"], label=label, by=p["manager"], scorer_ids=[p[s].pk for s in scorers]

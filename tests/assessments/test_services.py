@@ -22,18 +22,6 @@ from tests.assessments.builders import (
 from tests.factories import WardMembershipFactory
 
 
-@pytest.fixture
-def people(catalogue, ward, ward_manager, ward_staff, le_partner, le_leader, qi_lead):
-    return {
-        "ward": ward,
-        "manager": ward_manager,
-        "staff": ward_staff,
-        "partner": le_partner,
-        "leader": le_leader,
-        "qi": qi_lead,
-    }
-
-
 def _agreeing(p, **kwargs):
     return agreeing_round(
         ward=p["ward"], manager=p["manager"], staff=p["staff"], partner=p["partner"], **kwargs

@@ -21,19 +21,6 @@ RESERVATIONS = (
 )
 
 
-@pytest.fixture
-def people(catalogue, ward, ward_manager, ward_staff, le_partner, le_leader, qi_lead, board_member):
-    return {
-        "ward": ward,
-        "manager": ward_manager,
-        "staff": ward_staff,
-        "partner": le_partner,
-        "leader": le_leader,
-        "qi": qi_lead,
-        "board": board_member,
-    }
-
-
 def awaiting(p):
     round = agreeing_round(
         ward=p["ward"], manager=p["manager"], staff=p["staff"], partner=p["partner"]

@@ -49,19 +49,6 @@ def _next(people, label, staff_answer, partner_answer):
     return round
 
 
-@pytest.fixture
-def people(catalogue, ward, ward_manager, ward_staff, le_partner, le_leader, qi_lead, board_member):
-    return {
-        "ward": ward,
-        "manager": ward_manager,
-        "staff": ward_staff,
-        "partner": le_partner,
-        "leader": le_leader,
-        "qi": qi_lead,
-        "board": board_member,
-    }
-
-
 def test_round_scores_are_means_of_agreed_ratings_and_not_sure_never_counts(people):
     round = _signed(people, label="first")
     scores = round_scores(round=round)
