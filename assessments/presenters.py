@@ -8,9 +8,9 @@ from typing import Any
 
 from django.http import Http404
 
+from culture_of_care.templatetags.nhsuk_forms import nhsuk_error_list
 from standards import selectors as standards_selectors
 from standards.models import Commitment, Standard
-from standards.templatetags.nhsuk_forms import nhsuk_error_list
 
 from . import rules, selectors
 from .forms.agreeing import LEVEL_CHOICES, NOT_SURE_LABEL, AgreedRatingForm

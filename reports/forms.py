@@ -2,8 +2,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 
+from culture_of_care.nhsuk_forms import Button, DateInputField, Field
 from standards.models import ServiceType
-from standards.nhsuk_forms import Button, DateInputField, Field
 
 from .models import measure_key
 

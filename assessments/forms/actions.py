@@ -9,8 +9,8 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 
+from culture_of_care.nhsuk_forms import Button, DateInputField, Field
 from standards.models import Commitment
-from standards.nhsuk_forms import Button, DateInputField, Field
 
 from ..models import Action, ActionStatus
 from .agreeing import Conflict, VersionedForm

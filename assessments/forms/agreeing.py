@@ -9,7 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 
-from standards.nhsuk_forms import Button, Field, LongTextField
+from culture_of_care.nhsuk_forms import Button, Field, LongTextField
 
 from ..models import RATING_CHOICES, AgreedRating
 from ..services import ConflictError

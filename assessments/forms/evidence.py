@@ -8,7 +8,7 @@ from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.utils.text import Truncator
 
-from standards.nhsuk_forms import Button, Field, LongTextField
+from culture_of_care.nhsuk_forms import Button, Field, LongTextField
 
 from ..models import EvidenceKind
 

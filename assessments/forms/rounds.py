@@ -4,9 +4,9 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from culture_of_care.nhsuk_forms import DateInputField, LongTextField
 from standards import selectors as standards_selectors
 from standards.models import Ward
-from standards.nhsuk_forms import DateInputField, LongTextField
 
 from .. import rules
 from ..models import ScorerGroup

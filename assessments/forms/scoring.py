@@ -8,9 +8,9 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.html import format_html, format_html_join
 
+from culture_of_care.nhsuk_forms import LongTextField
 from standards.glossary import FirstUse, Term
 from standards.models import Standard
-from standards.nhsuk_forms import LongTextField
 from standards.selectors import rating_scale
 
 from ..models import RATING_CHOICES, Rating

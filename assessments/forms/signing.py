@@ -2,7 +2,7 @@
 
 from django import forms
 
-from standards.nhsuk_forms import LongTextField
+from culture_of_care.nhsuk_forms import LongTextField
 
 from ..models import SignatureDecision, SignatureRole
 from .rounds import reason_field

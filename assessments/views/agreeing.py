@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from culture_of_care.templatetags.nhsuk_forms import SummaryError
 from standards.forms import apply_service
 from standards.glossary import content_note_topics
-from standards.templatetags.nhsuk_forms import SummaryError
 
 from .. import presenters, rules, selectors, services
 from ..forms.agreeing import AgreedRatingForm

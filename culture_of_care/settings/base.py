@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
+    # The project package is an app for its template tags: the NHS.UK form pack's filters.
+    "culture_of_care",
     "standards",
     "assessments",
     "reports",

@@ -16,7 +16,7 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
 
-from standards.nhsuk_forms.widgets import DateInputWidget
+from culture_of_care.nhsuk_forms.widgets import DateInputWidget
 
 register = template.Library()
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.test import SimpleTestCase
 
-from standards.nhsuk_forms import Button, DateInputField, Field, Fieldset, LongTextField
+from culture_of_care.nhsuk_forms import Button, DateInputField, Field, Fieldset, LongTextField
 
 _assertions = SimpleTestCase()
 _assertions.maxDiff = None
