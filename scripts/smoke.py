@@ -325,6 +325,21 @@ def wait_for_health(stack: Stack, browser: Browser) -> dict:
     raise SmokeFailure(f"/health/ never said ok: {body}")
 
 
+def connections_are_reused(stack: Stack, browser: Browser) -> None:
+    """Persistent connections: 30 page views open a handful of database sessions, not 30."""
+    name = urlsplit(stack.env["DATABASE_URL"]).path.lstrip("/")
+    sessions = "SELECT sessions FROM pg_stat_database WHERE datname = %s"
+    with psycopg.connect(stack.env["DATABASE_URL"], autocommit=True) as conn:
+        for _ in range(3):  # every web worker has its connection already
+            browser.get("/health/")
+        before = conn.execute(sessions, [name]).fetchone()[0]
+        for _ in range(30):
+            check(browser.get("/health/").status_code == 200, "/health/ failed")
+        opened = conn.execute(sessions, [name]).fetchone()[0] - before
+    check(opened <= 3, f"30 page views opened {opened} database sessions")
+    say(f"30 page views opened {opened} new database sessions (connections are kept)")
+
+
 def rate_by_autosave(stack: Stack, password: str) -> None:
     staff = Browser(stack.url)
     staff.sign_in("demo.staff", password)
@@ -481,6 +496,7 @@ def main() -> int:
         browser = Browser(stack.url)
         health = wait_for_health(stack, browser)
         say(f"/health/: {health}")
+        connections_are_reused(stack, browser)
         css = re.search(r'href="(/static/[^"]+\.css)"', browser.get("/account/login/").text)
         check(css, "the sign-in page links no stylesheet")
         check(browser.get(css.group(1)).status_code == 200, f"{css.group(1)} is not served")

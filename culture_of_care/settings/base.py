@@ -218,7 +218,8 @@ REDIS_URL = env("REDIS_URL", default="")
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Redis with short timeouts and a per-process fallback (culture_of_care/cache.py).
+        {"BACKEND": "culture_of_care.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -17,6 +17,11 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the site's host names in production.")
 
 CRISPY_FAIL_SILENTLY = True
+# Persistent, health-checked database connections: each gunicorn worker and each Celery worker
+# process keeps one connection for up to CONN_MAX_AGE seconds, checked before it is reused
+# (Celery closes it after a task once it is older). 0 opens one per request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

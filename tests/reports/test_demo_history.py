@@ -124,3 +124,22 @@ def test_seed_demo_with_wards_and_rounds_keeps_willow_wards_demo_rounds(catalogu
     assert (beech.label, beech.status) == ("2026 Q3", "awaiting-signoff")
     demo_wards = ["Willow Ward", "Beech Ward"]
     assert Round.objects.exclude(ward__name__in=demo_wards).count() == 5 * 2
+
+
+def test_build_history_leaves_postgresql_statistics_for_the_planner(catalogue):
+    from django.db import connection
+
+    from tests.conftest import service_unavailable
+
+    if connection.vendor != "postgresql":
+        service_unavailable("planner statistics are PostgreSQL's (set DATABASE_URL)")
+    build_history(wards=2, rounds=2)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('assessments_rating', 'assessments_agreedrating')"
+        )
+        estimates = dict(cursor.fetchall())
+    # Never analysed, PostgreSQL estimates -1 rows; analysed, the rows that are there.
+    assert estimates["assessments_rating"] == Rating.objects.count()
+    assert estimates["assessments_agreedrating"] == AgreedRating.objects.count()
