@@ -88,6 +88,9 @@ class ReportJob(models.Model):
     downloaded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # When the worker making it last said it was alive (at the start and with each step of
+    # progress): a running job silent for long has lost its worker (services.is_stalled).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReportJobQuerySet.as_manager()

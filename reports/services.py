@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -55,11 +55,12 @@ SEND_RETRY_POLICY = {
 RESEND_AFTER = datetime.timedelta(minutes=15)
 # A queued job no worker has started after this long: the page says reports are delayed.
 DELAYED_AFTER = datetime.timedelta(minutes=2)
-# A job still "running" this long after it started has lost its worker and its message (for
-# example, Redis restarted without persistence): it is queued again, or failed after 3 tries.
-STALLED_AFTER = datetime.timedelta(
-    seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 600
-)
+# A job "running" with no sign of life from its worker for this long has lost its worker (a
+# machine gone, a process killed): it is started again at once rather than waiting for the
+# broker to redeliver its message (the visibility timeout, an hour), or failed after 3 tries.
+# Workers write a heartbeat at the start and with every step of progress; the longest silent
+# step, drawing a 100-ward board pack's pages, takes seconds.
+STALLED_AFTER = datetime.timedelta(seconds=settings.REPORT_STALLED_AFTER_SECONDS)
 MAX_ATTEMPTS = 3
 BOARD_PACK_ONLY = (
     "Only the trust's QI lead, board members and lived experience leaders can do this."
@@ -87,6 +88,14 @@ def mark_downloaded(*, job: ReportJob, by) -> None:
         ReportJob.objects.filter(pk=job.pk, downloaded_at__isnull=True).update(
             downloaded_at=timezone.now()
         )
+
+
+def is_stalled(job: ReportJob, *, now: datetime.datetime | None = None) -> bool:
+    """Running, but its worker has been silent longer than STALLED_AFTER."""
+    alive_at = job.heartbeat_at or job.started_at
+    if job.status != JobStatus.RUNNING or alive_at is None:
+        return False
+    return alive_at < (now or timezone.now()) - STALLED_AFTER
 
 
 def is_delayed(job: ReportJob) -> bool:
@@ -136,6 +145,8 @@ def request_report(
     with transaction.atomic():
         existing = _active_job(key)
         if existing is not None:
+            if is_stalled(existing):
+                _restart_on_commit(existing)
             return _also_notify(existing, by=by, notify_when_ready=notify_when_ready)
         _check_request_rate(by=by)
         try:
@@ -196,6 +207,11 @@ def schedule_board_packs() -> list[ReportJob]:
 def retry_job(*, job: ReportJob, by) -> ReportJob:
     """Try a failed report again: the same job goes back in the queue (or, if someone has
     asked for the report again meanwhile, their job is returned)."""
+    if is_stalled(job):
+        _check_can_ask(kind=job.kind, round=job.round, trust=job.trust, by=by)
+        restart_stalled(job=job)
+        job.refresh_from_db()
+        return job
     if job.status != JobStatus.FAILED:
         raise ValidationError("Only a report that could not be made can be tried again.")
     _check_can_ask(kind=job.kind, round=job.round, trust=job.trust, by=by)
@@ -303,28 +319,45 @@ def _run_in_thread(*, job_id: int) -> None:
 
 
 def recover_stalled_jobs() -> int:
-    """Give stalled running jobs another try, or fail them after MAX_ATTEMPTS. Beat runs this."""
-    stalled = ReportJob.objects.filter(
-        status=JobStatus.RUNNING, started_at__lt=timezone.now() - STALLED_AFTER
+    """Give stalled running jobs another try, or fail them after MAX_ATTEMPTS. Beat runs this
+    every few minutes; viewing, asking for or retrying a stalled job does it at once."""
+    silent_since = timezone.now() - STALLED_AFTER
+    stalled = ReportJob.objects.filter(status=JobStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, started_at__lt=silent_since)
     )
     count = 0
     for job in stalled:
-        if job.attempts >= MAX_ATTEMPTS:
-            fail_job(job_id=job.pk, reason="it stopped part way through several times.")
-        else:
-            requeued = ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-                status=JobStatus.QUEUED, sent_at=None, progress=0, progress_text=""
-            )
-            if requeued:
-                job.refresh_from_db()
-                enqueue_job(job)
+        restart_stalled(job=job)
         count += 1
     return count
 
 
+def restart_stalled(*, job: ReportJob) -> bool:
+    """Queue a stalled job again and send it, or fail it if it has stopped too often. Only the
+    caller that moves it out of "running" does anything, so two at once restart it once."""
+    if job.attempts >= MAX_ATTEMPTS:
+        fail_job(job_id=job.pk, reason="it stopped part way through several times.")
+        return False
+    requeued = ReportJob.objects.filter(
+        pk=job.pk, status=JobStatus.RUNNING, heartbeat_at=job.heartbeat_at
+    ).update(status=JobStatus.QUEUED, sent_at=None, progress=0, progress_text="")
+    if not requeued:
+        return False
+    log.warning("Report job %s had stalled (its worker was silent): started again", job.pk)
+    return enqueue_job(ReportJob.objects.get(pk=job.pk))
+
+
+def _restart_on_commit(job: ReportJob) -> None:
+    job_id = job.pk
+    transaction.on_commit(lambda: restart_stalled(job=ReportJob.objects.get(pk=job_id)))
+
+
 def resend_if_stuck(*, job: ReportJob) -> bool:
     """Viewing a queued job sends it again if it never reached the broker, or was sent so long
-    ago that its message may be lost. Cheap: the broker check times out in half a second."""
+    ago that its message may be lost; viewing a stalled one starts it again. Cheap: the broker
+    check times out in half a second."""
+    if is_stalled(job):
+        return restart_stalled(job=job)
     if job.status != JobStatus.QUEUED:
         return False
     if job.sent_at is not None and job.sent_at > timezone.now() - RESEND_AFTER:
@@ -347,7 +380,7 @@ class _ProgressRecorder:
             return
         self.recorded = percent
         ReportJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
-            progress=percent, progress_text=text[:200]
+            progress=percent, progress_text=text[:200], heartbeat_at=timezone.now()
         )
 
 
@@ -386,6 +419,7 @@ def run_job(*, job_id: int) -> None:
         status=JobStatus.RUNNING,
         attempts=F("attempts") + 1,
         started_at=now,
+        heartbeat_at=now,
         progress=0,
         progress_text="",
         error="",

@@ -273,7 +273,7 @@ CELERY_BEAT_SCHEDULE = (
     },
     "recover-stalled-report-jobs": {
         "task": "reports.tasks.recover_stalled_jobs",
-        "schedule": crontab(minute="*/15"),
+        "schedule": crontab(minute="*/2"),
     },
 }
 # Notifications: reminders and daily digests at NOTIFICATIONS_DAILY_HOUR (0 to 23) every day;
@@ -289,6 +289,9 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute="*/5"),
     },
 }
+# A running report whose worker has said nothing for this long has lost its worker and is
+# started again (reports.services.is_stalled).
+REPORT_STALLED_AFTER_SECONDS = env.int("REPORT_STALLED_AFTER_SECONDS", default=300)
 # Test only: seconds a report job waits while rendering, so a test can kill its worker mid-task.
 REPORT_RENDER_DELAY_SECONDS = env.float("REPORT_RENDER_DELAY_SECONDS", default=0)
 

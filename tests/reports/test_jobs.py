@@ -629,3 +629,119 @@ def test_recover_stalled_jobs_requeues_a_lost_running_job_then_gives_up(db, trus
     assert lost.status in ("queued", "done")
     assert tired.status == "failed" and "stopped part way" in tired.error
     assert fresh.status == "running"
+
+
+# --- A worker lost mid-report: started again once its silence is long --------------------------
+
+
+def stall(job: ReportJob, *, silent_for: datetime.timedelta, attempts: int = 1) -> ReportJob:
+    """The job was running, 28 wards in, when its whole worker machine went away."""
+    then = timezone.now() - silent_for
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING,
+        progress=28,
+        progress_text="Ward 28 of 100",
+        started_at=then - datetime.timedelta(minutes=1),
+        heartbeat_at=then,
+        attempts=attempts,
+        sent_at=then,
+    )
+    job.refresh_from_db()
+    return job
+
+
+LONG_SILENCE = services.STALLED_AFTER + datetime.timedelta(seconds=30)
+
+
+def test_viewing_a_stalled_report_starts_it_again_and_it_is_made(
+    client, in_process, trust, board_member
+):
+    job = stall(
+        services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=board_member),
+        silent_for=LONG_SILENCE,
+    )
+    client.force_login(board_member)
+
+    page = client.get(reverse("reports:job_detail", args=[job.pk]), HTTP_ACCEPT=HTML)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.DONE, 2)
+    assert "Download the PDF (" in page.content.decode()
+
+
+def test_asking_again_for_a_stalled_report_starts_it_again(
+    in_process, trust, board_member, django_capture_on_commit_callbacks
+):
+    job = stall(
+        services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=board_member),
+        silent_for=LONG_SILENCE,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=board_member)
+
+    job.refresh_from_db()
+    assert again.pk == job.pk
+    assert job.status == JobStatus.DONE
+
+
+def test_try_again_is_allowed_for_a_stalled_report(in_process, trust, board_member):
+    job = stall(
+        services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=board_member),
+        silent_for=LONG_SILENCE,
+    )
+
+    job = services.retry_job(job=job, by=board_member)
+
+    assert job.status == JobStatus.DONE
+
+
+def test_a_long_report_whose_worker_still_reports_progress_is_left_alone(
+    in_process, trust, board_member
+):
+    job = stall(
+        services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=board_member),
+        silent_for=datetime.timedelta(seconds=20),
+    )
+    # Started long ago, but its worker wrote progress 20 seconds ago.
+    ReportJob.objects.filter(pk=job.pk).update(
+        started_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    job.refresh_from_db()
+
+    assert services.recover_stalled_jobs() == 0
+    assert services.resend_if_stuck(job=job) is False
+    with pytest.raises(ValidationError):
+        services.retry_job(job=job, by=board_member)
+    job.refresh_from_db()
+    assert (job.status, job.progress_text) == (JobStatus.RUNNING, "Ward 28 of 100")
+
+
+def test_a_stalled_report_that_keeps_stopping_fails_plainly(in_process, trust, board_member):
+    job = stall(
+        services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=board_member),
+        silent_for=LONG_SILENCE,
+        attempts=services.MAX_ATTEMPTS,
+    )
+
+    services.resend_if_stuck(job=job)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "stopped part way through several times" in job.error
+
+
+def test_progress_is_a_sign_of_life(trust, board_member):
+    job = services.request_report(kind=ReportKind.BOARD_PACK, trust=trust, by=board_member)
+    job = stall(job, silent_for=LONG_SILENCE)
+
+    services._ProgressRecorder(job.pk)(29, 100, "Ward 29 of 100")
+
+    job.refresh_from_db()
+    assert not services.is_stalled(job)
+    assert job.heartbeat_at > timezone.now() - datetime.timedelta(seconds=5)
+
+
+def test_beat_looks_for_stalled_reports_every_two_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["recover-stalled-report-jobs"]
+    assert entry["schedule"].minute == set(range(0, 60, 2))
