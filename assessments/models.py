@@ -134,6 +134,9 @@ class Rating(models.Model):
     # The scorer asked that their comment be shown without their name: "A lived experience
     # partner" or "A member of staff" instead, wherever it would otherwise name them.
     share_without_name = models.BooleanField(default=False)
+    # Goes up with every change: a page that saves says which version it last saw, so two tabs
+    # (or two devices) of the same scorer never silently overwrite each other.
+    version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RatingQuerySet.as_manager()

@@ -46,6 +46,10 @@ def anonymous_name(standard: Standard) -> str:
     return f"anonymous-{standard.pk}"
 
 
+def version_name(standard: Standard) -> str:
+    return f"version-{standard.pk}"
+
+
 def pillars_hint(standard: Standard) -> str:
     pillars = standard.pillars.all()
     if not pillars:
@@ -64,6 +68,7 @@ class StandardRow:
     answer: BoundField
     comment: BoundField
     anonymous: BoundField
+    version: BoundField
     answer_options: dict[str, Any]
     # Terms of art this standard is the first on the page to use, explained beside it.
     terms: list[Term] = field(default_factory=list)
@@ -115,6 +120,14 @@ class CommitmentRatingsForm(forms.Form):
                 required=False,
                 initial=bool(rating and rating.share_without_name),
             )
+            # The version this page saw (0: no answer yet), so a save never silently replaces
+            # an answer changed meanwhile in another tab or window.
+            self.fields[version_name(standard)] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                widget=forms.HiddenInput,
+                initial=rating.version if rating else 0,
+            )
 
     @property
     def rows(self) -> Iterator[StandardRow]:
@@ -125,6 +138,7 @@ class CommitmentRatingsForm(forms.Form):
                 answer=self[answer_name(standard)],
                 comment=self[comment_name(standard)],
                 anonymous=self[anonymous_name(standard)],
+                version=self[version_name(standard)],
                 answer_options={"label_size": "s", "item_hints": self.item_hints},
                 terms=first_use.new_terms(standard.text),
             )
@@ -142,10 +156,10 @@ class CommitmentRatingsForm(forms.Form):
                 )
         return cleaned
 
-    def answers(self) -> list[tuple[Standard, str, str, bool]]:
-        """(standard, answer, comment, share without name) for every standard answered without
-        an error. A comment with an error (too long) holds back its answer too: saving the
-        answer alone would replace the saved comment with nothing."""
+    def answers(self) -> list[tuple[Standard, str, str, bool, int | None]]:
+        """(standard, answer, comment, share without name, version seen) for every standard
+        answered without an error. A comment with an error (too long) holds back its answer
+        too: saving the answer alone would replace the saved comment with nothing."""
         cleaned = getattr(self, "cleaned_data", {})
         return [
             (
@@ -153,6 +167,7 @@ class CommitmentRatingsForm(forms.Form):
                 cleaned[answer_name(standard)],
                 cleaned.get(comment_name(standard), ""),
                 bool(cleaned.get(anonymous_name(standard))),
+                cleaned.get(version_name(standard)),
             )
             for standard in self.standards
             if cleaned.get(answer_name(standard))

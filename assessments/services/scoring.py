@@ -9,8 +9,8 @@ from django.utils import timezone
 from standards.models import Standard
 
 from .. import rules
-from ..models import HistoryEntry, HistoryKind, Rating, Round, Scorer
-from .common import lock_round, record, require_allowed
+from ..models import RATING_CHOICES, HistoryEntry, HistoryKind, Rating, Round, Scorer
+from .common import ConflictError, lock_round, record, require_allowed
 from .rounds import move_to_agreeing_if_all_submitted
 
 NOT_SURE = "not-sure"
@@ -33,6 +33,19 @@ def _scorer_for(round: Round, by) -> Scorer:
     return scorer
 
 
+def _changed_elsewhere(standard: Standard, rating: Rating | None) -> str:
+    if rating is None:
+        now = "it has no answer now"
+    else:
+        label = "Not sure" if rating.level is None else dict(RATING_CHOICES)[rating.level]
+        now = f"it now says {label}"
+    return (
+        f"Your answer for {standard.code} was changed in another tab or window after this page "
+        f"was opened: {now}. Reload the page to see it, or choose your answer again here to "
+        "replace it."
+    )
+
+
 @transaction.atomic
 def save_rating(
     *,
@@ -41,10 +54,13 @@ def save_rating(
     answer: str,
     comment: str = "",
     share_without_name: bool = False,
+    version: int | None = None,
     by,
 ) -> Rating:
     """Store one answer of the acting scorer. Only their own, only while scoring, not after
-    they have submitted. `share_without_name`: show the comment without the scorer's name."""
+    they have submitted. `share_without_name`: show the comment without the scorer's name.
+    `version`: the rating's version the page saw (0: none yet); if it has changed since (another
+    tab or device) and this answer differs, ConflictError, and nothing is overwritten."""
     round = lock_round(round.pk)
     scorer = _scorer_for(round, by)
     require_allowed(round, rules.RATE)
@@ -57,6 +73,12 @@ def save_rating(
     share_without_name = bool(share_without_name)
     rating = Rating.objects.filter(scorer=scorer, standard=standard).first()
     before = None if rating is None else {"level": rating.level, "comment": rating.comment}
+    if (
+        version is not None
+        and version != (rating.version if rating else 0)
+        and before != {"level": level, "comment": comment}
+    ):
+        raise ConflictError(_changed_elsewhere(standard, rating), current=rating)
     if rating is None:
         rating = Rating.objects.create(
             scorer=scorer,
@@ -68,7 +90,10 @@ def save_rating(
     elif before != {"level": level, "comment": comment}:
         rating.level, rating.comment = level, comment
         rating.share_without_name = share_without_name
-        rating.save(update_fields=["level", "comment", "share_without_name", "updated_at"])
+        rating.version += 1
+        rating.save(
+            update_fields=["level", "comment", "share_without_name", "version", "updated_at"]
+        )
     elif rating.share_without_name != share_without_name:
         rating.share_without_name = share_without_name
         rating.save(update_fields=["share_without_name", "updated_at"])

@@ -13,9 +13,10 @@ from standards.glossary import content_note_topics
 from standards.models import Commitment
 
 from .. import presenters, rules, selectors, services
-from ..forms.scoring import CommitmentRatingsForm, SubmitRatingsForm
+from ..forms.scoring import CommitmentRatingsForm, SubmitRatingsForm, answer_name
 from ..models import Round, Scorer
 from ..permissions import load_round
+from ..services import ConflictError
 
 
 def _closed_reason(round: Round, scorer: Scorer) -> str:
@@ -44,22 +45,32 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
-def _save_answers(request: HttpRequest, form: CommitmentRatingsForm, round: Round) -> None:
-    """Save every answered standard that is valid; errors stay on the form with the typing."""
+def _save_answers(request: HttpRequest, form: CommitmentRatingsForm, round: Round) -> set[int]:
+    """Save every answered standard that is valid; errors stay on the form with the typing.
+    Returns the standards not saved because they were changed meanwhile elsewhere."""
+    conflicts: set[int] = set()
     form.is_valid()
-    for standard, answer, comment, share_without_name in form.answers():
-        saved = apply_service(
-            form,
-            services.save_rating,
-            round=round,
-            standard=standard,
-            answer=answer,
-            comment=comment,
-            share_without_name=share_without_name,
-            by=request.user,
-        )
+    for standard, answer, comment, share_without_name, version in form.answers():
+        try:
+            saved = apply_service(
+                form,
+                services.save_rating,
+                round=round,
+                standard=standard,
+                answer=answer,
+                comment=comment,
+                share_without_name=share_without_name,
+                version=version,
+                by=request.user,
+            )
+        except ConflictError as conflict:
+            # Changed in another tab: say so on this standard, keep what was typed here.
+            form.add_error(answer_name(standard), conflict.messages[0])
+            conflicts.add(standard.pk)
+            continue
         if saved is None:
             break  # The refusal (round closed, already submitted) holds for the rest too.
+    return conflicts
 
 
 @require_GET
@@ -153,15 +164,18 @@ def _autosave(
     form = CommitmentRatingsForm(
         request.POST, standards=[standard], ratings={}, require_answers=True
     )
-    _save_answers(request, form, round)
+    conflicts = _save_answers(request, form, round)
     if form.errors:
         first = next(iter(form.errors.values()))[0]
+        if conflicts:
+            return JsonResponse({"error": first, "conflict": True}, status=409)
         return JsonResponse({"error": first}, status=400)
     progress = presenters.scoring_progress(round, scorer)
     page = progress.get(page.commitment.number)
     return JsonResponse(
         {
             "saved": True,
+            "version": progress.ratings[standard.pk].version,
             "rated": progress.rated,
             "total": progress.total,
             "commitment_rated": page.rated,

@@ -151,6 +151,8 @@ class StandardSaver {
     this.section = section;
     this.comment = section.querySelector("textarea");
     this.anonymous = section.querySelector("input[type=checkbox][name^=anonymous-]");
+    // The version of the answer this page last saw: the server refuses to overwrite a newer one.
+    this.version = section.querySelector("input[type=hidden][name^=version-]");
     this.status = section.querySelector("[data-save-status]");
     this.timer = null;
     this.busy = false;
@@ -212,10 +214,12 @@ class StandardSaver {
     body.set(`answer-${this.id}`, this.answer());
     body.set(`comment-${this.id}`, this.commentText());
     if (this.withoutName()) body.set(`anonymous-${this.id}`, "on");
+    if (this.version) body.set(`version-${this.id}`, this.version.value);
     try {
       const result = await this.page.post(body);
       if (result.saved) {
         this.saved = sent;
+        if (this.version && result.version !== undefined) this.version.value = result.version;
         this.page.showProgress(result);
         this.say(`Saved ${this.code}`);
       } else {

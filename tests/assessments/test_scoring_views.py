@@ -309,6 +309,7 @@ def test_score_commitment_autosave_saves_one_rating_and_returns_counts(
     rated = len(standards_of(round, 5)) + 1
     assert response.json() == {
         "saved": True,
+        "version": 1,
         "rated": rated,
         "total": 76,
         "commitment_rated": 1,
@@ -541,3 +542,98 @@ def test_scoring_views_refuse_after_scoring_is_closed(
     assert fetched.status_code == 400 and "Scoring has finished" in fetched.json()["error"]
     assert submitted.url == detail_url(round)
     assert not Rating.objects.filter(scorer__user=le_partner).exists()
+
+
+# The same scorer in two tabs (or on two devices): nothing is silently overwritten
+
+
+def autosave(client, round, standard, answer, version, comment=""):
+    return client.post(
+        page_url(round, standard.commitment.number),
+        {
+            "standard": standard.pk,
+            f"answer-{standard.pk}": answer,
+            f"comment-{standard.pk}": comment,
+            f"version-{standard.pk}": version,
+        },
+        **FETCH,
+    )
+
+
+def test_the_page_carries_the_version_of_each_answer_it_shows(staff_client, round, ward_staff):
+    first, second, *_ = standards_of(round, 1)
+    rate(round, ward_staff, [first])
+
+    page = staff_client.get(page_url(round, 1)).content.decode()
+
+    assert f'name="version-{first.pk}" value="1"' in page
+    assert f'name="version-{second.pk}" value="0"' in page
+
+
+def test_a_second_tab_cannot_overwrite_an_answer_saved_in_the_first(
+    staff_client, round, ward_staff
+):
+    first = standards_of(round, 1)[0]
+    # Both tabs opened the page before anything was saved (version 0).
+    tab_one = autosave(staff_client, round, first, "3", version=0)
+    assert tab_one.json()["saved"] is True and tab_one.json()["version"] == 1
+
+    tab_two = autosave(staff_client, round, first, "1", version=0)
+
+    assert tab_two.status_code == 409
+    assert tab_two.json()["conflict"] is True
+    assert "changed in another tab or window" in tab_two.json()["error"]
+    assert "it now says 3 Established" in tab_two.json()["error"]
+    rating = Rating.objects.get(scorer__user=ward_staff, standard=first)
+    assert (rating.level, rating.version) == (3, 1)
+
+    # Choosing again in the second tab, having seen the first tab's answer, replaces it.
+    again = autosave(staff_client, round, first, "1", version=1)
+    assert again.json()["saved"] is True and again.json()["version"] == 2
+    rating.refresh_from_db()
+    assert (rating.level, rating.version) == (1, 2)
+
+
+def test_one_tab_saving_again_and_again_is_never_a_conflict(staff_client, round):
+    first = standards_of(round, 1)[0]
+    version = 0
+    for answer in ["1", "2", "3", "not-sure", "4"]:
+        response = autosave(staff_client, round, first, answer, version=version)
+        assert response.json()["saved"] is True, response.json()
+        version = response.json()["version"]
+    assert version == 5
+
+
+def test_saving_what_the_other_tab_already_saved_is_not_a_conflict(staff_client, round):
+    first = standards_of(round, 1)[0]
+    autosave(staff_client, round, first, "3", version=0, comment="Same words")
+
+    same = autosave(staff_client, round, first, "3", version=0, comment="Same words")
+
+    assert same.status_code == 200 and same.json()["saved"] is True
+
+
+def test_a_page_saved_without_javascript_keeps_both_answers_and_says_which_changed(
+    staff_client, round, ward_staff
+):
+    first, second, *_ = standards_of(round, 1)
+    autosave(staff_client, round, first, "3", version=0)  # the other tab
+
+    response = staff_client.post(
+        page_url(round, 1),
+        {
+            f"answer-{first.pk}": "1",
+            f"version-{first.pk}": "0",
+            f"answer-{second.pk}": "2",
+            f"version-{second.pk}": "0",
+        },
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "changed in another tab or window" in page
+    assert f'href="#answer-{first.pk}"' in page  # the error summary links to it
+    ratings = dict(
+        Rating.objects.filter(scorer__user=ward_staff).values_list("standard_id", "level")
+    )
+    assert ratings == {first.pk: 3, second.pk: 2}  # the other standard was saved
