@@ -107,6 +107,17 @@ def _sqlite_sql() -> list[str]:
     return statements
 
 
+def restore_sqlite_triggers(apps, schema_editor):
+    """For a later migration that adds a column: SQLite rebuilds the table to do it, and the
+    table's locking triggers go with it. Put every locking trigger back. PostgreSQL keeps them."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for statement in _sqlite_sql():
+        name = statement.split()[2]
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")
+        schema_editor.execute(statement)
+
+
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = {"postgresql": _pg_sql, "sqlite": _sqlite_sql}.get(vendor)

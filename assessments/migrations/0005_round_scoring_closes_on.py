@@ -5,17 +5,6 @@ from django.db import migrations, models
 lock = importlib.import_module("assessments.migrations.0002_lock_signed_rounds")
 
 
-def restore_lock_triggers(apps, schema_editor):
-    """Should SQLite ever rebuild the rounds table to add this column, its locking triggers
-    would go with it: put every locking trigger of 0002 back. PostgreSQL keeps them."""
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for statement in lock._sqlite_sql():
-        name = statement.split()[2]
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")
-        schema_editor.execute(statement)
-
-
 def closes_three_weeks_after_opening(apps, schema_editor):
     """Rounds still being scored get the default date; finished ones need none."""
     from datetime import timedelta
@@ -37,6 +26,6 @@ class Migration(migrations.Migration):
             name="scoring_closes_on",
             field=models.DateField(blank=True, null=True, verbose_name="Scoring closes on"),
         ),
-        migrations.RunPython(restore_lock_triggers, migrations.RunPython.noop),
+        migrations.RunPython(lock.restore_sqlite_triggers, migrations.RunPython.noop),
         migrations.RunPython(closes_three_weeks_after_opening, migrations.RunPython.noop),
     ]
