@@ -6,7 +6,10 @@ exact means recomputes them from the ratings dataset, which holds every agreed r
 
 Rows are built from three queries whatever the size: the signed rounds, their agreed ratings and
 their submitted ratings, each ordered the same way so they can be walked together without
-holding the whole trust in memory. Written as CSV (streamed) or XLSX (openpyxl, write-only).
+holding the whole trust in memory (on PostgreSQL, server-side cursors). Written as CSV or XLSX
+(XlsxWriter in constant-memory mode: rows go to disk as they are written). A ward's export is
+small and made in the request (CSV streamed); a trust's is a report job made by a worker
+(reports/services.py), with its progress on the job page.
 """
 
 import csv
@@ -384,12 +387,36 @@ def ward_dataset(*, ward: Ward, dataset: str) -> Dataset:
     return Dataset(dataset, name, header, build(Ward.objects.filter(pk=ward.pk)))
 
 
-def trust_dataset(*, trust: Trust, dataset: str) -> Dataset:
-    """Every ward of a trust fetched through a scoped read."""
+Progress = Callable[[int, int, str], None]
+
+
+def _expected_rows(wards: QuerySet[Ward], dataset: str) -> int:
+    """About how many rows a dataset has, for its progress (one count query)."""
+    if dataset == "ratings":
+        return AgreedRating.objects.filter(round__in=_signed_rounds(wards)).count()
+    if dataset == "scores":
+        return _signed_rounds(wards).count() * 13
+    return Action.objects.filter(ward__in=wards).count()
+
+
+def _with_progress(rows: Iterable[list], *, total: int, progress: Progress) -> Iterator[list]:
+    done = 0
+    for done, row in enumerate(rows, 1):  # noqa: B007 - done is reported after the loop
+        if done % CHUNK == 0:
+            progress(done, max(total, done), f"Row {done:,} of about {max(total, done):,}")
+        yield row
+    progress(done, done, f"Row {done:,} of {done:,}")
+
+
+def trust_dataset(*, trust: Trust, dataset: str, progress: Progress | None = None) -> Dataset:
+    """Every ward of a trust fetched through a scoped read. `progress(done, total, text)` is
+    told every CHUNK rows (the report job's progress and heartbeat)."""
     header, build = BUILDERS[dataset]
     name = f"{slugify(trust.name)}-{dataset}"
     wards = Ward.objects.filter(site__trust=trust)
     rows = build(wards, trust=trust) if dataset in ("ratings", "scores") else build(wards)
+    if progress is not None:
+        rows = _with_progress(rows, total=_expected_rows(wards, dataset), progress=progress)
     return Dataset(dataset, name, header, rows)
 
 
@@ -427,23 +454,35 @@ def csv_chunks(dataset: Dataset) -> Iterator[bytes]:
 
 
 def write_xlsx(dataset: Dataset, target) -> None:
-    """Write-only workbook: rows go straight to disk, so memory stays flat."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    """Constant-memory workbook: each row is flushed to a temporary file as it is written, so
+    memory stays flat. Text is never read as a formula, a number or a link."""
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=dataset.kind)
-    bold = Font(bold=True)
-    header = []
-    for title in dataset.header:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in dataset.rows:
-        sheet.append([safe_cell(value) for value in row])
-    workbook.save(target)
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "default_date_format": "yyyy-mm-dd",
+            "in_memory": False,
+        },
+    )
+    sheet = workbook.add_worksheet(dataset.kind)
+    sheet.write_row(0, 0, dataset.header, workbook.add_format({"bold": True}))
+    for index, row in enumerate(dataset.rows, 1):
+        sheet.write_row(index, 0, [safe_cell(value) for value in row])
+    workbook.close()
+
+
+def write_file(dataset: Dataset, *, fmt: str, target) -> None:
+    """Write the whole dataset to a binary file object, as CSV or XLSX."""
+    if fmt == "xlsx":
+        write_xlsx(dataset, target)
+        return
+    for chunk in csv_chunks(dataset):
+        target.write(chunk)
 
 
 def export_response(dataset: Dataset, *, fmt: str):

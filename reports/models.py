@@ -1,4 +1,5 @@
-"""Report jobs (PDFs made by Celery workers) and trust targets for SPC assurance."""
+"""Report jobs (PDFs and trust exports made by Celery workers) and trust targets for SPC
+assurance."""
 
 from django.conf import settings
 from django.db import models
@@ -7,12 +8,27 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments.models import Round
-from standards.models import Trust
+from standards.models import Trust, TrustRole
 
 
 class ReportKind(models.TextChoices):
     WARD_ASSESSMENT = "ward-assessment", "Ward assessment and action plan"
     BOARD_PACK = "board-pack", "Trust board pack"
+    TRUST_EXPORT = "trust-export", "Trust data export"
+
+
+# What a trust export holds, and its formats (reports/exports.py builds them).
+EXPORT_DATASETS = {
+    "ratings": "Ratings for every ward and signed round",
+    "scores": "Scores by commitment for every ward and signed round",
+    "actions": "Actions",
+}
+EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class JobStatus(models.TextChoices):
@@ -23,6 +39,12 @@ class JobStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = [JobStatus.QUEUED, JobStatus.RUNNING]
+# Who sees a trust's dashboards, board packs and trust exports.
+DASHBOARD_TRUST_ROLES = (
+    TrustRole.QI_LEAD,
+    TrustRole.BOARD_MEMBER,
+    TrustRole.LIVED_EXPERIENCE_LEADER,
+)
 
 
 def trust_slug(trust: Trust) -> str:
@@ -32,34 +54,47 @@ def trust_slug(trust: Trust) -> str:
 
 
 def report_file_name(
-    *, kind: str, round: Round | None = None, trust: Trust | None = None, made_at=None
+    *,
+    kind: str,
+    round: Round | None = None,
+    trust: Trust | None = None,
+    made_at=None,
+    dataset: str = "",
+    file_format: str = "",
 ) -> str:
-    """What a report's PDF is called when downloaded: `willow-ward-2026-q4-assessment.pdf`,
-    `demo-trust-board-pack-2026-11.pdf` (the month the pack was made)."""
+    """What a report is called when downloaded: `willow-ward-2026-q4-assessment.pdf`,
+    `demo-trust-board-pack-2026-11.pdf` (the month the pack was made),
+    `demo-trust-ratings-2026-11-29.xlsx` (the day the export was made)."""
+    made_at = timezone.localtime(made_at) if made_at else timezone.localtime()
     if kind == ReportKind.BOARD_PACK:
-        made_at = timezone.localtime(made_at) if made_at else timezone.localtime()
         return f"{trust_slug(trust)}-board-pack-{made_at:%Y-%m}.pdf"
+    if kind == ReportKind.TRUST_EXPORT:
+        return f"{trust_slug(trust)}-{dataset}-{made_at:%Y-%m-%d}.{file_format}"
     parts = [slugify(round.ward.name) or f"ward-{round.ward_id}", slugify(round.label)]
     return "-".join([p for p in parts if p] + ["assessment"]) + ".pdf"
 
 
 def report_path(instance: "ReportJob", filename: str) -> str:
-    return f"reports/{instance.kind}/{instance.pk}.pdf"
+    return f"reports/{instance.kind}/{instance.pk}.{instance.extension}"
 
 
 class ReportJobQuerySet(models.QuerySet):
     def for_user(self, user) -> "ReportJobQuerySet":
-        """Jobs about wards or trusts the user may see."""
+        """Jobs about wards the user may see, and a trust's jobs (board packs, exports) for the
+        people who see its dashboards."""
         from standards.models import Ward
 
         return self.filter(
             Q(round__ward__in=Ward.objects.for_user(user))
-            | Q(trust__in=Trust.objects.with_trust_role(user))
+            | Q(trust__in=Trust.objects.with_trust_role(user, *DASHBOARD_TRUST_ROLES))
         )
 
 
 class ReportJob(models.Model):
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    # A trust export's dataset and format (EXPORT_DATASETS, EXPORT_FORMATS); empty for PDFs.
+    dataset = models.CharField(max_length=20, blank=True)
+    file_format = models.CharField(max_length=10, blank=True)
     round = models.ForeignKey(
         Round, null=True, blank=True, on_delete=models.CASCADE, related_name="report_jobs"
     )
@@ -105,7 +140,8 @@ class ReportJob(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind="ward-assessment", round__isnull=False)
-                | Q(kind="board-pack", trust__isnull=False),
+                | Q(kind="board-pack", trust__isnull=False)
+                | (Q(kind="trust-export", trust__isnull=False) & ~Q(dataset="")),
                 name="job_has_its_subject",
             ),
         ]
@@ -118,9 +154,39 @@ class ReportJob(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def extension(self) -> str:
+        return self.file_format or "pdf"
+
+    @property
+    def format_label(self) -> str:
+        return EXPORT_FORMATS.get(self.file_format, "PDF")
+
+    @property
+    def file_label(self) -> str:
+        """ "PDF", "Excel file", "CSV file": what the person downloads."""
+        return f"{self.format_label} file" if self.file_format else "PDF"
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.extension]
+
+    @property
+    def title(self) -> str:
+        """What the job makes, in words: "Trust board pack (PDF)", "Actions (Excel)"."""
+        if self.kind == ReportKind.TRUST_EXPORT:
+            dataset = EXPORT_DATASETS.get(self.dataset, self.dataset)
+            return f"{dataset} ({self.format_label})"
+        return f"{self.get_kind_display()} (PDF)"
+
+    @property
     def filename(self) -> str:
         return report_file_name(
-            kind=self.kind, round=self.round, trust=self.trust, made_at=self.created_at
+            kind=self.kind,
+            round=self.round,
+            trust=self.trust,
+            made_at=self.created_at,
+            dataset=self.dataset,
+            file_format=self.file_format,
         )
 
 

@@ -15,6 +15,8 @@ def report_ready(job: ReportJob) -> None:
         return
     if job.kind == ReportKind.WARD_ASSESSMENT:
         what = f"The PDF of the assessment for {job.round.ward.name}, {job.round.label}"
+    elif job.kind == ReportKind.TRUST_EXPORT:
+        what = f"The data export for {job.trust.name}, {job.title}"
     else:
         what = f"The board pack for {job.trust.name}"
     notify(

@@ -15,19 +15,14 @@ from django.utils import timezone
 
 from assessments import rules
 from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus, ScorerGroup
-from standards.models import Commitment, Pillar, ServiceType, Site, Trust, TrustRole, Ward
+from standards.models import Commitment, Pillar, ServiceType, Site, Trust, Ward
 from standards.selectors import latest_edition
 
 from . import small_groups
-from .models import ReportJob
+from .models import DASHBOARD_TRUST_ROLES, ReportJob
 from .small_groups import GroupProtection
 
 MAX_LEVEL = rules.MAX_LEVEL
-DASHBOARD_TRUST_ROLES = (
-    TrustRole.QI_LEAD,
-    TrustRole.BOARD_MEMBER,
-    TrustRole.LIVED_EXPERIENCE_LEADER,
-)
 
 
 def percent(mean: float | None) -> int | None:

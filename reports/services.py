@@ -1,4 +1,5 @@
-"""Report jobs: asking for a PDF, sending it to a worker, making it, trying again.
+"""Report jobs: asking for a PDF or a trust export, sending it to a worker, making it, trying
+again.
 
 A job is one report being made. Asking again while one is queued or running returns that job
 (a partial unique constraint makes this hold under races too). The worker's task may run more
@@ -9,6 +10,7 @@ someone next looks at it.
 
 import datetime
 import logging
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +18,7 @@ from collections.abc import Callable
 import redis
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
@@ -28,8 +31,16 @@ from standards.background import send_task
 from standards.health import broker_status
 from standards.models import Trust
 
-from . import notices, pdf
-from .models import ACTIVE_STATUSES, JobStatus, ReportJob, ReportKind, report_path
+from . import exports, notices, pdf
+from .models import (
+    ACTIVE_STATUSES,
+    EXPORT_DATASETS,
+    EXPORT_FORMATS,
+    JobStatus,
+    ReportJob,
+    ReportKind,
+    report_path,
+)
 from .selectors import DASHBOARD_TRUST_ROLES
 
 log = logging.getLogger(__name__)
@@ -74,12 +85,26 @@ class ReportError(Exception):
     """A report cannot be made, for a reason the person asking can understand."""
 
 
-def report_key(*, kind: str, round: Round | None = None, trust: Trust | None = None) -> str:
+def report_key(
+    *,
+    kind: str,
+    round: Round | None = None,
+    trust: Trust | None = None,
+    dataset: str = "",
+    file_format: str = "",
+) -> str:
     if kind == ReportKind.WARD_ASSESSMENT and round is not None:
         return f"{ReportKind.WARD_ASSESSMENT}:{round.pk}"
     if kind == ReportKind.BOARD_PACK and trust is not None:
         return f"{ReportKind.BOARD_PACK}:{trust.pk}"
-    raise ValueError(f"A {kind!r} report needs its round or trust")
+    if (
+        kind == ReportKind.TRUST_EXPORT
+        and trust is not None
+        and dataset in EXPORT_DATASETS
+        and file_format in EXPORT_FORMATS
+    ):
+        return f"{ReportKind.TRUST_EXPORT}:{trust.pk}:{dataset}:{file_format}"
+    raise ValueError(f"A {kind!r} report needs its round or trust (and an export its dataset)")
 
 
 def mark_downloaded(*, job: ReportJob, by) -> None:
@@ -130,12 +155,15 @@ def request_report(
     trust: Trust | None = None,
     by,
     notify_when_ready: bool = False,
+    dataset: str = "",
+    file_format: str = "",
 ) -> ReportJob:
     """Ask for a report: the job already queued or running for it, or a new one sent to a
-    worker once the transaction commits. Only a signed assessment can be a ward PDF.
+    worker once the transaction commits. Only a signed assessment can be a ward PDF; a trust
+    export names its dataset and format (models.EXPORT_DATASETS, EXPORT_FORMATS).
     `notify_when_ready`: email the person asking when it is ready (their own job only)."""
     notify_when_ready = bool(notify_when_ready and by is not None)
-    key = report_key(kind=kind, round=round, trust=trust)
+    key = report_key(kind=kind, round=round, trust=trust, dataset=dataset, file_format=file_format)
     _check_can_ask(kind=kind, round=round, trust=trust, by=by)
     if kind == ReportKind.WARD_ASSESSMENT and not round.allows(rules.MAKE_WARD_PDF):
         raise ValidationError(
@@ -154,6 +182,8 @@ def request_report(
                 job = ReportJob.objects.create(
                     kind=kind,
                     key=key,
+                    dataset=dataset,
+                    file_format=file_format,
                     requested_by=by,
                     notify_when_ready=notify_when_ready,
                     **subject,
@@ -392,21 +422,35 @@ def _pause_for_tests() -> None:
         time.sleep(min(0.2, left))
 
 
-def _render(job: ReportJob, progress: Callable[[int, int, str], None]) -> bytes:
+def _render(job: ReportJob, progress: Callable[[int, int, str], None]):
+    """The report's content: bytes for a PDF, a temporary file for an export (written row by
+    row, so memory stays flat however large the trust)."""
     if job.kind == ReportKind.WARD_ASSESSMENT:
         if not job.round.allows(rules.MAKE_WARD_PDF):
             raise ReportError("the assessment was reopened, so it is no longer signed.")
         return pdf.render_ward_assessment(job.round)
+    if job.kind == ReportKind.TRUST_EXPORT:
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by run_job
+        exports.write_file(
+            exports.trust_dataset(trust=job.trust, dataset=job.dataset, progress=progress),
+            fmt=job.file_format,
+            target=spool,
+        )
+        spool.seek(0)
+        return spool
     return pdf.render_board_pack(job.trust, progress=progress)
 
 
-def _store(job: ReportJob, content: bytes) -> str:
+def _store(job: ReportJob, content) -> str:
     """Save at the job's own name, replacing any half-written file from an earlier attempt."""
     storage = job.file.storage
-    name = report_path(job, "report.pdf")
+    name = report_path(job, "report")
     if storage.exists(name):
         storage.delete(name)
-    return storage.save(name, ContentFile(content))
+    if isinstance(content, bytes):
+        return storage.save(name, ContentFile(content))
+    with content:
+        return storage.save(name, File(content))
 
 
 def run_job(*, job_id: int) -> None:
@@ -450,7 +494,7 @@ def run_job(*, job_id: int) -> None:
         )
         if done:
             notices.report_ready(ReportJob.objects.select_related("requested_by").get(pk=job_id))
-    log.info("Report job %s is ready: %s (%d bytes)", job_id, name, len(content))
+    log.info("Report job %s is ready: %s", job_id, name)
 
 
 def fail_job(*, job_id: int, reason: str) -> None:

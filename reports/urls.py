@@ -30,8 +30,8 @@ urlpatterns = [
         name="ward_export",
     ),
     path(
-        "trusts/<int:trust_id>/export/<str:dataset>.<str:fmt>",
-        exports.trust_export,
-        name="trust_export",
+        "trusts/<int:trust_id>/export/",
+        exports.request_trust_export,
+        name="request_trust_export",
     ),
 ]

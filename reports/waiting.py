@@ -17,7 +17,7 @@ def reports_ready(user) -> list[Task]:
     return [
         Task(
             kind="report",
-            title=f"Download your report: {job.get_kind_display()}",
+            title=f"Download your report: {job.title}",
             detail=job.filename,
             url=reverse("reports:job_detail", args=[job.pk]),
             at=job.finished_at or job.created_at,

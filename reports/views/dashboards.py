@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET
 
 from .. import presenters, selectors, voice
 from ..forms import TrustFilterForm
+from ..models import EXPORT_DATASETS, EXPORT_FORMATS
 
 
 @require_GET
@@ -39,6 +40,8 @@ def trust_dashboard(request: HttpRequest, trust_id: int) -> HttpResponse:
             "dashboard": dashboard,
             "trust": trust,
             "form": form,
+            "export_datasets": list(EXPORT_DATASETS.items()),
+            "export_formats": list(EXPORT_FORMATS.items()),
             **presenters.trust_page(dashboard, user=request.user),
             "voices": voice.reservations_and_declines(
                 voice.round_voices(r.ward.latest_round_id for r in dashboard.rows)

@@ -1,4 +1,4 @@
-"""Asking for a PDF, following its job, downloading it and trying again."""
+"""Asking for a PDF, following its job (PDFs and trust exports), downloading it, trying again."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -74,7 +74,7 @@ def job_download(request: HttpRequest, job_id: int) -> FileResponse:
         job.file.open("rb"),
         as_attachment=True,
         filename=job.filename,
-        content_type="application/pdf",
+        content_type=job.content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -110,7 +110,7 @@ def job_status(job: ReportJob) -> dict:
             f" {job.progress_text}." if job.progress_text else ""
         )
     elif job.status == JobStatus.DONE:
-        text = f"Your PDF is ready ({filesizeformat(size)})."
+        text = f"Your {job.file_label} is ready ({filesizeformat(size)})."
     else:
         text = job.error or "The report could not be made."
     return {

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from assessments import services
 from assessments.models import Action
 from reports import exports
+from reports.models import ReportJob, ReportKind
 from standards.models import Standard
 from tests.assessments.builders import rate_all, scoring_round
 from tests.factories import UserFactory, WardMembershipFactory
@@ -151,13 +152,17 @@ def test_safe_cell_leaves_plain_text_and_numbers():
     assert exports.safe_cell(-1.5) == -1.5
 
 
-def test_trust_ratings_export_as_xlsx_opens_with_a_header(client, signed, board_member):
+def test_trust_ratings_export_as_xlsx_opens_with_a_header(
+    client, signed, board_member, download_trust_export
+):
     client.force_login(board_member)
-    response = client.get(
-        reverse("reports:trust_export", args=[signed.ward.site.trust_id, "ratings", "xlsx"])
-    )
+    response = download_trust_export(signed.ward.site.trust_id, "ratings", "xlsx")
     assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     assert response["Content-Disposition"].startswith('attachment; filename="north-demo-nhs-trust')
+    assert response["Content-Disposition"].endswith('.xlsx"')
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(workbook.active.iter_rows(values_only=True))
     assert list(rows[0]) == exports.RATING_HEADER
@@ -182,48 +187,109 @@ def test_csv_export_is_an_attachment_with_a_sensible_name(client, catalogue, war
     assert disposition.endswith('.csv"')
 
 
-def test_exports_answer_404_to_an_outsider(client, catalogue, ward, outsider):
+def test_exports_answer_404_to_an_outsider(
+    client, catalogue, ward, outsider, download_trust_export
+):
     client.force_login(outsider)
     trust_id = ward.site.trust_id
     assert (
         client.get(reverse("reports:ward_export", args=[ward.pk, "ratings", "csv"])).status_code
         == 404
     )
-    assert (
-        client.get(reverse("reports:trust_export", args=[trust_id, "actions", "xlsx"])).status_code
-        == 404
-    )
+    assert download_trust_export(trust_id, "actions", "xlsx").status_code == 404
+    assert not ReportJob.objects.exists()
 
 
-def test_ward_staff_may_export_their_ward_but_not_the_trust(client, catalogue, ward, ward_staff):
+def test_ward_staff_may_export_their_ward_but_not_the_trust(
+    client, catalogue, ward, ward_staff, download_trust_export
+):
     client.force_login(ward_staff)
     assert (
         client.get(reverse("reports:ward_export", args=[ward.pk, "actions", "xlsx"])).status_code
         == 200
     )
-    trust_url = reverse("reports:trust_export", args=[ward.site.trust_id, "ratings", "csv"])
     # Refused exactly as the trust dashboard refuses them (get_dashboard_trust: 403 for people
     # of the trust without a trust role, 404 for everyone else).
-    assert client.get(trust_url).status_code in {403, 404}
+    assert download_trust_export(ward.site.trust_id, "ratings", "csv").status_code in {403, 404}
+    assert not ReportJob.objects.exists()
 
 
 @pytest.mark.parametrize("person", ["board_member", "qi_lead", "le_leader"])
-def test_trust_roles_may_export_the_trust(client, catalogue, ward, person, request):
+def test_trust_roles_may_export_the_trust(
+    client, catalogue, ward, person, request, download_trust_export
+):
     client.force_login(request.getfixturevalue(person))
-    url = reverse("reports:trust_export", args=[ward.site.trust_id, "actions", "csv"])
-    assert client.get(url).status_code == 200
+    response = download_trust_export(ward.site.trust_id, "actions", "csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_a_trust_export_is_not_downloadable_by_a_trust_administrator(
+    client, catalogue, ward, board_member, trust_admin, download_trust_export
+):
+    """The file holds what the dashboard shows: only the dashboard's people may fetch it."""
+    client.force_login(board_member)
+    download_trust_export(ward.site.trust_id, "actions", "csv")
+    job = ReportJob.objects.get()
+    client.force_login(trust_admin)
+    assert client.get(reverse("reports:job_download", args=[job.pk])).status_code == 404
 
 
 @pytest.mark.parametrize(("dataset", "fmt"), [("people", "csv"), ("ratings", "pdf")])
-def test_exports_answer_404_to_an_unknown_dataset_or_format(
-    client, catalogue, ward, board_member, dataset, fmt
+def test_exports_refuse_an_unknown_dataset_or_format(
+    client, catalogue, ward, board_member, dataset, fmt, download_trust_export
 ):
     client.force_login(board_member)
     assert (
         client.get(reverse("reports:ward_export", args=[ward.pk, dataset, fmt])).status_code == 404
     )
-    url = reverse("reports:trust_export", args=[ward.site.trust_id, dataset, fmt])
-    assert client.get(url).status_code == 404
+    response = download_trust_export(ward.site.trust_id, dataset, fmt)
+    assert response.status_code == 302
+    assert response["Location"].endswith("#download-the-data")
+    assert not ReportJob.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Choose which data to download and its format" in page
+
+
+def test_the_trust_export_page_shows_progress_and_is_on_the_task_list_when_ready(
+    client, catalogue, ward, board_member, download_trust_export
+):
+    client.force_login(board_member)
+    download = download_trust_export(ward.site.trust_id, "ratings", "xlsx")
+    job = ReportJob.objects.get()
+    assert job.kind == ReportKind.TRUST_EXPORT
+    assert job.progress == 100
+    # Downloaded by the person who asked, so it is off their task list; before that it was on.
+    assert download.status_code == 200
+    ReportJob.objects.update(downloaded_at=None)
+    home = client.get(reverse("home")).content.decode()
+    assert "Download your report: Ratings for every ward and signed round (Excel)" in home
+    page = client.get(reverse("reports:job_detail", args=[job.pk])).content.decode()
+    assert "<h1>Ratings for every ward and signed round (Excel)</h1>" in page
+    assert "Download the Excel file (" in page
+
+
+def test_asking_twice_for_the_same_trust_export_gives_the_same_job(
+    client, catalogue, ward, board_member
+):
+    client.force_login(board_member)
+    url = reverse("reports:request_trust_export", args=[ward.site.trust_id])
+    first = client.post(url, {"dataset": "scores", "format": "csv"})
+    second = client.post(url, {"dataset": "scores", "format": "csv"})
+    other = client.post(url, {"dataset": "scores", "format": "xlsx"})
+    assert first["Location"] == second["Location"] != other["Location"]
+    assert ReportJob.objects.count() == 2
+
+
+def test_trust_export_progress_is_told_as_rows_are_written(signed):
+    told = []
+    dataset = exports.trust_dataset(
+        trust=signed.ward.site.trust,
+        dataset="ratings",
+        progress=lambda done, total, text: told.append((done, total, text)),
+    )
+    exports.write_file(dataset, fmt="csv", target=io.BytesIO())
+    assert told[-1] == (76, 76, "Row 76 of 76")
 
 
 def test_trust_ratings_rows_take_five_queries(django_assert_num_queries, signed):
