@@ -354,3 +354,32 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class RoundScore(models.Model):
+    """One measure of a signed round, as every dashboard, PDF and export shows it: written when
+    the round is signed, removed when it is reopened, rebuilt by `rebuild_round_scores`
+    (assessments/scores.py). Sums and counts, not means, so that trust-wide figures across many
+    rounds come out exactly as the mean of every rating would.
+
+    `measure` is "overall", "commitment:<number>" or "pillar:<slug>". `rated`/`total`: agreed
+    ratings with a level and the sum of their levels. `staff_*`/`lived_*`: the same for the
+    ratings of scorers who submitted, by group ("Not sure" never counts)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="score_rows")
+    measure = models.CharField(max_length=60)
+    commitment_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    rated = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    staff_rated = models.PositiveIntegerField(default=0)
+    staff_total = models.PositiveIntegerField(default=0)
+    lived_rated = models.PositiveIntegerField(default=0)
+    lived_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "measure"], name="one_score_per_measure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.measure}: {self.total}/{self.rated}"

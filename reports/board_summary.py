@@ -8,18 +8,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Min, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Action, Rating, ScorerGroup, Signature, SignatureDecision
+from assessments import scores
+from assessments.models import Action, Signature, SignatureDecision
 from standards.models import Trust
 
 from . import small_groups
 from .headlines import headline, number_text
 from .models import ProcessChange
 from .process_changes import change_indexes
-from .selectors import signed_agreed
+from .selectors import signed_scores
 from .spc import CONCERN, SpcSettings, analyse
 from .spc_panels import SpcPanel
 
@@ -64,31 +65,26 @@ class BoardSummary:
 def ward_overall_trends(*, ward_ids: list[int]) -> dict[int, list[tuple[str, float, object]]]:
     """Each ward's overall agreed mean per signed round, oldest first (one query)."""
     rows = (
-        signed_agreed(round__ward_id__in=ward_ids)
-        .values("round__ward_id", "round_id", "round__label")
-        .annotate(mean=Avg("level"), first=Min("round__signed_at"))
-        .order_by("round__ward_id", "first", "round_id")
+        signed_scores(round__ward_id__in=ward_ids, measure=scores.OVERALL, rated__gt=0)
+        .values_list("round__ward_id", "round__label", "rated", "total", "round__signed_at")
+        .order_by("round__ward_id", "round__signed_at", "round_id")
     )
     trends: dict[int, list[tuple[str, float, object]]] = defaultdict(list)
-    for row in rows:
-        trends[row["round__ward_id"]].append(
-            (str(row["round__label"]), float(row["mean"]), row["first"])
-        )
+    for ward_id, label, rated, total, signed_at in rows:
+        trends[ward_id].append((str(label), scores.mean(rated, total), signed_at))
     return trends
 
 
 def overall_gaps(*, round_ids: list[int]) -> dict[int, float]:
     """Lived experience minus staff, overall, per round with both groups' ratings (one query)."""
-    means: dict[int, dict[str, float]] = defaultdict(dict)
-    for row in (
-        Rating.objects.counted()
-        .filter(scorer__round_id__in=round_ids)
-        .values("scorer__round_id", "scorer__group")
-        .annotate(mean=Avg("level"))
-    ):
-        means[row["scorer__round_id"]][row["scorer__group"]] = float(row["mean"])
-    staff, lived = ScorerGroup.STAFF, ScorerGroup.LIVED_EXPERIENCE
-    return {rid: m[lived] - m[staff] for rid, m in means.items() if staff in m and lived in m}
+    gaps = {}
+    for rid, by_measure in scores.stored(round_ids).items():
+        row = by_measure.get(scores.OVERALL)
+        if row is not None and row.staff_rated and row.lived_rated:
+            gaps[rid] = scores.mean(row.lived_rated, row.lived_total) - scores.mean(
+                row.staff_rated, row.staff_total
+            )
+    return gaps
 
 
 def signature_decisions(*, round_ids: list[int]) -> dict[str, int]:

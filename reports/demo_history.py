@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from assessments import scores
 from assessments.models import (
     Action,
     ActionStatus,
@@ -436,6 +437,7 @@ class _ChunkBuilder:
             entry.at = entry.round.signed_at
         HistoryEntry.objects.bulk_update(entries, ["at"])
         Round.objects.bulk_update(rounds, ["status", "signed_at", "opened_at"])
+        scores.write(round.pk for round in rounds)
 
     def _actions(self, rounds: list[Round], quarter: Quarter, lowest: dict) -> None:
         """About one round in three starts an action on its weakest standards."""

@@ -20,12 +20,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments import rules
+from assessments import scores as round_tallies
 from assessments.models import (
     OPEN_ACTION_STATUSES,
     Action,
@@ -37,7 +38,7 @@ from assessments.models import (
     ScorerGroup,
 )
 from assessments.rules import is_flagged
-from standards.models import ServiceType, Trust, Ward
+from standards.models import Commitment, ServiceType, Trust, Ward
 
 from . import small_groups
 
@@ -234,11 +235,13 @@ def rating_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterato
         pending_agreed = next(agreed_groups, None)
 
 
-def _round_prefixes(rounds: QuerySet[Round]) -> list[tuple[int, list]]:
+def _round_prefixes(rounds: QuerySet[Round]) -> list[tuple[int, int, list]]:
+    """Each round's id, edition id and the columns that name it, in the export's order."""
     services = dict(ServiceType.choices)
     return [
         (
             info["id"],
+            info["edition_id"],
             [
                 info["ward__site__trust__name"],
                 info["ward__site__name"],
@@ -251,6 +254,7 @@ def _round_prefixes(rounds: QuerySet[Round]) -> list[tuple[int, list]]:
         )
         for info in rounds.order_by(*ROUND_ORDER).values(
             "id",
+            "edition_id",
             "label",
             "signed_at",
             "edition__edition",
@@ -264,11 +268,12 @@ def _round_prefixes(rounds: QuerySet[Round]) -> list[tuple[int, list]]:
 
 def score_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator[list]:
     """One row per commitment per signed round, and one for the round overall: the agreed mean
-    and percentage and each group's mean and the gap, as displayed on pages and in PDFs.
+    and percentage and each group's mean and the gap, as displayed on pages and in PDFs, from the
+    rounds' stored tallies (assessments/scores.py).
 
     For a trust's export, a group below the small-group threshold is not shown apart: its mean
     and the gap are left empty (reports/small_groups.py), as on the trust's other pages.
-    Four aggregate queries whatever the number of rounds; "Not sure" never counts.
+    A fixed number of queries whatever the number of rounds; "Not sure" never counts.
     """
     rounds = _signed_rounds(wards)
     protected = (
@@ -276,53 +281,43 @@ def score_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator
         if trust is not None
         else {}
     )
-    agreed = AgreedRating.objects.scored().filter(round__in=rounds)
-    by_commitment = {
-        (row["round_id"], row["standard__commitment__number"]): row
-        for row in agreed.values(
-            "round_id", "standard__commitment__number", "standard__commitment__title"
-        ).annotate(mean=Avg("level"), rated=Count("pk"))
+    prefixes = _round_prefixes(rounds)
+    tallies = round_tallies.stored(rid for rid, _edition, _prefix in prefixes)
+    titles = {
+        (edition_id, number): title
+        for edition_id, number, title in Commitment.objects.filter(
+            edition_id__in={edition for _rid, edition, _prefix in prefixes}
+        ).values_list("edition_id", "number", "title")
     }
-    overall = {
-        row["round_id"]: row
-        for row in agreed.values("round_id").annotate(mean=Avg("level"), rated=Count("pk"))
-    }
-    ratings = Rating.objects.counted().filter(scorer__round__in=rounds)
-    groups = {
-        (row["scorer__round_id"], row["standard__commitment__number"], row["scorer__group"]): row[
-            "mean"
-        ]
-        for row in ratings.values(
-            "scorer__round_id", "standard__commitment__number", "scorer__group"
-        ).annotate(mean=Avg("level"))
-    }
-    for row in ratings.values("scorer__round_id", "scorer__group").annotate(mean=Avg("level")):
-        groups[(row["scorer__round_id"], None, row["scorer__group"])] = row["mean"]
-    numbers = sorted({number for _rid, number in by_commitment})
-    for rid, prefix in _round_prefixes(rounds):
+    for rid, edition_id, prefix in prefixes:
+        tally = tallies.get(rid, {})
         measures = [
-            (number, f"{number}. {by_commitment[(rid, number)]['standard__commitment__title']}")
-            for number in numbers
-            if (rid, number) in by_commitment
+            (row.commitment_number, f"{row.commitment_number}. {titles.get(key, '')}", row)
+            for key, row in sorted(
+                ((edition_id, row.commitment_number), row)
+                for row in tally.values()
+                if row.commitment_number is not None and row.rated
+            )
         ]
-        for number, name in [*measures, (None, "Overall")]:
-            row = by_commitment.get((rid, number)) if number else overall.get(rid)
-            if row is None:
-                continue
-            staff = groups.get((rid, number, ScorerGroup.STAFF))
-            lived = groups.get((rid, number, ScorerGroup.LIVED_EXPERIENCE))
-            protection = protected.get(rid)
+        overall = tally.get(round_tallies.OVERALL)
+        if overall is not None and overall.rated:
+            measures.append((None, "Overall", overall))
+        protection = protected.get(rid)
+        for number, name, row in measures:
+            staff = round_tallies.mean(row.staff_rated, row.staff_total)
+            lived = round_tallies.mean(row.lived_rated, row.lived_total)
             if protection is not None:
                 staff = staff if protection.shows(ScorerGroup.STAFF) else None
                 lived = lived if protection.shows(ScorerGroup.LIVED_EXPERIENCE) else None
-            gap = None if staff is None or lived is None else float(lived) - float(staff)
+            gap = None if staff is None or lived is None else lived - staff
+            mean = round_tallies.mean(row.rated, row.total)
             yield [
                 *prefix,
                 number,
                 name,
-                row["rated"],
-                rules.score_value(row["mean"]),
-                rules.percent_value(row["mean"]),
+                row.rated,
+                rules.score_value(mean),
+                rules.percent_value(mean),
                 rules.score_value(staff),
                 rules.score_value(lived),
                 rules.gap_value(gap),

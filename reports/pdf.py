@@ -29,7 +29,7 @@ from urllib.request import url2pathname
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 from django.conf import settings
-from django.db.models import Avg, Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -38,8 +38,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from assessments import presenters
+from assessments import scores as round_tallies
 from assessments import selectors as assessment_selectors
-from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus, ScorerGroup
+from assessments.models import Action, Round, RoundStatus
 from standards.models import Trust
 
 from . import charts, selectors, small_groups, voice
@@ -252,10 +253,6 @@ class BoardPack:
         return sum(1 for w in self.wards if w.round_label)
 
 
-def _mean(value) -> float | None:
-    return None if value is None else float(value)
-
-
 def latest_rounds(trust: Trust):
     """The trust's wards, each with its latest signed round's id, label and date (one query)."""
     latest = Round.objects.filter(ward=OuterRef("pk"), status=RoundStatus.SIGNED).order_by(
@@ -264,59 +261,6 @@ def latest_rounds(trust: Trust):
     return selectors.trust_wards(trust=trust).annotate(
         latest_signed_at=Subquery(latest.values("signed_at")[:1])
     )
-
-
-def agreed_means(round_ids: list[int]) -> tuple[dict, dict]:
-    """Mean agreed level per (round, commitment number) and per round, over all rounds at once."""
-    agreed = AgreedRating.objects.scored().filter(round_id__in=round_ids)
-    cells = {
-        (row["round_id"], row["standard__commitment__number"]): row
-        for row in agreed.values("round_id", "standard__commitment__number").annotate(
-            mean=Avg("level"), rated=Count("pk")
-        )
-    }
-    overall = {
-        row["round_id"]: row
-        for row in agreed.values("round_id").annotate(mean=Avg("level"), rated=Count("pk"))
-    }
-    return cells, overall
-
-
-def group_means(round_ids: list[int]) -> tuple[dict, dict]:
-    """Mean submitted rating per (round, commitment, group) and per (round, group); "Not sure"
-    never counts, nor does an unsubmitted scorer."""
-    ratings = Rating.objects.counted().filter(scorer__round_id__in=round_ids)
-    by_commitment = {
-        (row["scorer__round_id"], row["standard__commitment__number"], row["scorer__group"]): (
-            float(row["mean"])
-        )
-        for row in ratings.values(
-            "scorer__round_id", "standard__commitment__number", "scorer__group"
-        ).annotate(mean=Avg("level"))
-    }
-    overall = {
-        (row["scorer__round_id"], row["scorer__group"]): float(row["mean"])
-        for row in ratings.values("scorer__round_id", "scorer__group").annotate(mean=Avg("level"))
-    }
-    return by_commitment, overall
-
-
-def combined_means(round_ids: list[int]) -> tuple[dict, dict]:
-    """Mean submitted rating of both groups together, per (round, commitment) and per round: what
-    trust-level pages show instead of the groups apart when a group is small
-    (reports/small_groups.py)."""
-    ratings = Rating.objects.counted().filter(scorer__round_id__in=round_ids)
-    by_commitment = {
-        (row["scorer__round_id"], row["standard__commitment__number"]): float(row["mean"])
-        for row in ratings.values("scorer__round_id", "standard__commitment__number").annotate(
-            mean=Avg("level")
-        )
-    }
-    overall = {
-        row["scorer__round_id"]: float(row["mean"])
-        for row in ratings.values("scorer__round_id").annotate(mean=Avg("level"))
-    }
-    return by_commitment, overall
 
 
 def action_counts(trust: Trust) -> dict[int, dict]:
@@ -334,36 +278,29 @@ def action_counts(trust: Trust) -> dict[int, dict]:
 def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
     wards = list(latest_rounds(trust))
     round_ids = [w.latest_round_id for w in wards if w.latest_round_id]
-    cells, overall = agreed_means(round_ids)
-    groups, group_overall = group_means(round_ids)
+    tallies = round_tallies.stored(round_ids)
     actions = action_counts(trust)
     voices = voice.round_voices(round_ids)
     protected = small_groups.protections(trust, [(w.latest_round_id, w.name) for w in wards])
-    combined, combined_overall = combined_means(round_ids)
-    staff, lived = ScorerGroup.STAFF, ScorerGroup.LIVED_EXPERIENCE
     pages = []
     for ward in wards:
         rid = ward.latest_round_id
+        tally = tallies.get(rid, {})
         scores = [
             WardScore(
                 number,
                 title,
-                Measure(
-                    str(number),
-                    title,
-                    _mean(cells.get((rid, number), {}).get("mean")),
-                    cells.get((rid, number), {}).get("rated", 0),
+                selectors.tally_measure(
+                    tally.get(round_tallies.commitment_measure(number)), str(number), title
                 ),
-                Gap(
-                    number,
-                    title,
-                    groups.get((rid, number, staff)),
-                    groups.get((rid, number, lived)),
+                selectors.tally_gap(
+                    tally.get(round_tallies.commitment_measure(number)), number, title
                 ),
-                combined.get((rid, number)),
+                selectors.combined_mean(tally.get(round_tallies.commitment_measure(number))),
             )
             for number, title in titles.items()
         ]
+        overall = tally.get(round_tallies.OVERALL)
         counts = actions.get(ward.pk, {})
         pages.append(
             WardPage(
@@ -371,23 +308,13 @@ def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
                 round_label=ward.latest_round_label,
                 signed_at=ward.latest_signed_at,
                 scores=scores,
-                overall=Measure(
-                    "overall",
-                    "Overall",
-                    _mean(overall.get(rid, {}).get("mean")),
-                    overall.get(rid, {}).get("rated", 0),
-                ),
-                overall_gap=Gap(
-                    OVERALL,
-                    "Overall",
-                    group_overall.get((rid, staff)),
-                    group_overall.get((rid, lived)),
-                ),
+                overall=selectors.tally_measure(overall, "overall", "Overall"),
+                overall_gap=selectors.tally_gap(overall, OVERALL, "Overall"),
                 open_actions=counts.get("open", 0),
                 overdue_actions=counts.get("overdue", 0),
                 voices=voices.get(rid, []) if rid else [],
                 protection=protected.get(rid),
-                overall_combined=combined_overall.get(rid),
+                overall_combined=selectors.combined_mean(overall),
             )
         )
     return pages

@@ -9,12 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from assessments import rules
-from assessments.models import Action, AgreedRating, Rating, Round, RoundStatus, ScorerGroup
+from assessments import rules, scores
+from assessments.models import Action, Round, RoundScore, RoundStatus
 from standards.models import Commitment, Pillar, ServiceType, Site, Trust, Ward
 from standards.selectors import latest_edition
 
@@ -79,78 +79,55 @@ def commitment_titles() -> dict[int, str]:
     )
 
 
-def _mean(value) -> float | None:
-    return None if value is None else float(value)
+def tally_measure(score: RoundScore | None, key: str, title: str) -> Measure:
+    if score is None:
+        return Measure(key=key, title=title, mean=None, rated=0)
+    return Measure(
+        key=key, title=title, mean=scores.mean(score.rated, score.total), rated=score.rated
+    )
+
+
+def combined_mean(score: RoundScore | None) -> float | None:
+    """Both groups' submitted ratings together: shown outside the ward instead of the groups
+    apart when a group is small (reports/small_groups.py)."""
+    if score is None:
+        return None
+    return scores.mean(score.staff_rated + score.lived_rated, score.staff_total + score.lived_total)
+
+
+def tally_gap(score: RoundScore | None, number: int, title: str) -> Gap:
+    if score is None:
+        return Gap(number, title, None, None)
+    return Gap(
+        number,
+        title,
+        scores.mean(score.staff_rated, score.staff_total),
+        scores.mean(score.lived_rated, score.lived_total),
+    )
 
 
 def round_scores(*, round: Round, titles: dict[int, str] | None = None) -> RoundScores:
-    """A round's agreed scores by commitment, pillar and overall, and the perception gap."""
+    """A round's agreed scores by commitment, pillar and overall, and the perception gap (the
+    mean of submitted ratings per group; "Not sure" never counts), from its tally
+    (assessments/scores.py: stored when signed)."""
     titles = titles if titles is not None else commitment_titles()
-    agreed = AgreedRating.objects.scored().filter(round=round)
-    by_number = {
-        row["standard__commitment__number"]: row
-        for row in agreed.values("standard__commitment__number").annotate(
-            mean=Avg("level"), rated=Count("pk")
-        )
-    }
+    rows = scores.stored([round.pk]).get(round.pk, {})
     commitments = [
-        Measure(
-            key=str(number),
-            title=title,
-            mean=_mean(by_number.get(number, {}).get("mean")),
-            rated=by_number.get(number, {}).get("rated", 0),
-        )
+        tally_measure(rows.get(scores.commitment_measure(number)), str(number), title)
         for number, title in titles.items()
     ]
-    pillar_rows = {
-        row["standard__pillars__slug"]: row
-        for row in agreed.filter(standard__pillars__isnull=False)
-        .values("standard__pillars__slug")
-        .annotate(mean=Avg("level"), rated=Count("pk"))
-    }
     pillars = [
-        Measure(
-            key=p.slug,
-            title=p.title,
-            mean=_mean(pillar_rows.get(p.slug, {}).get("mean")),
-            rated=pillar_rows.get(p.slug, {}).get("rated", 0),
-        )
+        tally_measure(rows.get(scores.pillar_measure(p.slug)), p.slug, p.title)
         for p in Pillar.objects.all()
     ]
-    overall_row = agreed.aggregate(mean=Avg("level"), rated=Count("pk"))
-    overall = Measure(
-        key="overall", title="Overall", mean=_mean(overall_row["mean"]), rated=overall_row["rated"]
-    )
-    gaps, overall_gap = _gaps(round=round, titles=titles)
-    return RoundScores(commitments, pillars, overall, gaps, overall_gap)
-
-
-def _gaps(*, round: Round, titles: dict[int, str]) -> tuple[list[Gap], Gap]:
-    """Mean of submitted ratings per group; "Not sure" never counts."""
-    ratings = Rating.objects.counted().filter(scorer__round=round)
-    means: dict[tuple[int, str], float] = {
-        (row["standard__commitment__number"], row["scorer__group"]): float(row["mean"])
-        for row in ratings.values("standard__commitment__number", "scorer__group").annotate(
-            mean=Avg("level")
-        )
-    }
-    overall = {
-        row["scorer__group"]: float(row["mean"])
-        for row in ratings.values("scorer__group").annotate(mean=Avg("level"))
-    }
+    overall = tally_measure(rows.get(scores.OVERALL), "overall", "Overall")
     gaps = [
-        Gap(
-            number,
-            title,
-            means.get((number, ScorerGroup.STAFF)),
-            means.get((number, ScorerGroup.LIVED_EXPERIENCE)),
-        )
+        tally_gap(rows.get(scores.commitment_measure(number)), number, title)
         for number, title in titles.items()
     ]
-    overall_gap = Gap(
-        0, "Overall", overall.get(ScorerGroup.STAFF), overall.get(ScorerGroup.LIVED_EXPERIENCE)
+    return RoundScores(
+        commitments, pillars, overall, gaps, tally_gap(rows.get(scores.OVERALL), 0, "Overall")
     )
-    return gaps, overall_gap
 
 
 @dataclass
@@ -169,26 +146,38 @@ class Trend:
     starts: list = field(default_factory=list)
 
 
-def _trend(agreed: QuerySet, *, group: str) -> Trend:
-    """Mean agreed level by period and commitment. `group` is the field naming the period."""
-    by_commitment = agreed.values(group, "standard__commitment__number").annotate(
-        mean=Avg("level"), first=Min("round__signed_at")
+def _trend(signed_scores: QuerySet) -> Trend:
+    """Mean agreed level by round label and commitment (0 is overall), from signed rounds'
+    tallies: the sums over every round of a period divided by their counts, which is the mean of
+    every agreed rating of that period (one query)."""
+    rows = (
+        signed_scores.filter(Q(measure=scores.OVERALL) | Q(commitment_number__isnull=False))
+        .values("round__label", "commitment_number")
+        .annotate(rated=Sum("rated"), total=Sum("total"), first=Min("round__signed_at"))
     )
-    overall = agreed.values(group).annotate(mean=Avg("level"), first=Min("round__signed_at"))
-    order = sorted(overall, key=lambda row: (row["first"] or timezone.now(), str(row[group])))
-    labels = [str(row[group]) for row in order]
-    index = {str(row[group]): i for i, row in enumerate(order)}
+    overall = []
+    by_commitment = []
+    for row in rows:
+        (by_commitment if row["commitment_number"] else overall).append(row)
+    order = sorted(
+        overall, key=lambda row: (row["first"] or timezone.now(), str(row["round__label"]))
+    )
+    labels = [str(row["round__label"]) for row in order]
+    index = {label: i for i, label in enumerate(labels)}
     series: dict[int, list[float | None]] = defaultdict(lambda: [None] * len(labels))
-    for row in order:
-        series[0][index[str(row[group])]] = _mean(row["mean"])
-    for row in by_commitment:
-        series[row["standard__commitment__number"]][index[str(row[group])]] = _mean(row["mean"])
+    for row in [*order, *by_commitment]:
+        position = index.get(str(row["round__label"]))
+        if position is not None:
+            series[row["commitment_number"] or 0][position] = scores.mean(
+                row["rated"], row["total"]
+            )
     starts = [row["first"] for row in order]
     return Trend(labels=labels, series=dict(series), starts=starts)
 
 
-def signed_agreed(**filters) -> QuerySet[AgreedRating]:
-    return AgreedRating.objects.scored().filter(round__status=RoundStatus.SIGNED, **filters)
+def signed_scores(**filters) -> QuerySet[RoundScore]:
+    """Stored tallies of signed rounds (assessments/scores.py)."""
+    return RoundScore.objects.filter(round__status=RoundStatus.SIGNED, **filters)
 
 
 @dataclass
@@ -220,7 +209,7 @@ def ward_dashboard(*, user, ward_id: int) -> WardDashboard:
         .first()
     )
     scores = round_scores(round=latest, titles=titles) if latest else None
-    trend = _trend(signed_agreed(round__ward=ward), group="round__label")
+    trend = _trend(signed_scores(round__ward=ward))
     today = timezone.localdate()
     actions = [
         OpenAction(action=a, overdue=a.due_date < today)
@@ -306,7 +295,7 @@ def trust_trend(
         ward_filter &= Q(round__ward__site_id=site_id)
     if service_type:
         ward_filter &= Q(round__ward__service_type=service_type)
-    return _trend(signed_agreed().filter(ward_filter), group="round__label")
+    return _trend(signed_scores().filter(ward_filter))
 
 
 def trust_dashboard(
@@ -317,38 +306,21 @@ def trust_dashboard(
     titles = commitment_titles()
     wards = list(trust_wards(trust=trust, site_id=site_id, service_type=service_type))
     round_ids = [w.latest_round_id for w in wards if w.latest_round_id]
-    cells: dict[tuple[int, int], dict] = {
-        (row["round_id"], row["standard__commitment__number"]): row
-        for row in AgreedRating.objects.scored()
-        .filter(round_id__in=round_ids)
-        .values("round_id", "standard__commitment__number")
-        .annotate(mean=Avg("level"), rated=Count("pk"))
-    }
-    overall = {
-        row["round_id"]: row
-        for row in AgreedRating.objects.scored()
-        .filter(round_id__in=round_ids)
-        .values("round_id")
-        .annotate(mean=Avg("level"), rated=Count("pk"))
-    }
+    tallies = scores.stored(round_ids)
     protected = small_groups.protections(trust, [(w.latest_round_id, w.name) for w in wards])
     rows = []
     for ward in wards:
         rid = ward.latest_round_id
+        tally = tallies.get(rid, {})
         rows.append(
             HeatmapRow(
                 ward=ward,
                 round_label=ward.latest_round_label,
                 cells=[
-                    Measure(
-                        str(n),
-                        t,
-                        _mean(cells.get((rid, n), {}).get("mean")),
-                        cells.get((rid, n), {}).get("rated", 0),
-                    )
+                    tally_measure(tally.get(scores.commitment_measure(n)), str(n), t)
                     for n, t in titles.items()
                 ],
-                overall=Measure("overall", "Overall", _mean(overall.get(rid, {}).get("mean"))),
+                overall=tally_measure(tally.get(scores.OVERALL), "overall", "Overall"),
                 protection=protected.get(rid),
             )
         )

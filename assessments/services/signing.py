@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import notices, rules
+from .. import notices, rules, scores
 from ..models import HistoryKind, Round, RoundStatus, Signature, SignatureDecision, SignatureRole
 from ..permissions import access_for, require
 from ..selectors import live_signatures
@@ -31,6 +31,7 @@ def _lock_if_complete(round: Round, *, by) -> Round:
         round.status = RoundStatus.SIGNED
         round.signed_at = timezone.now()
         round.save(update_fields=["status", "signed_at"])
+        scores.write([round.pk])
         record(
             round=round,
             by=by,
@@ -121,6 +122,7 @@ def reopen_round(*, round: Round, reason: str, by) -> Round:
     round.signed_at = None
     round.reopen_count += 1
     round.save(update_fields=["status", "signed_at", "reopen_count"])
+    scores.forget(round)
     live = round.signatures.filter(voided_at__isnull=True)
     signatures = list(live.select_related("signer"))
     voided = live.update(voided_at=timezone.now(), void_reason=f"Reopened: {reason}")

@@ -219,10 +219,11 @@ def test_scores_export_as_xlsx_holds_numbers(
     assert row["Percentage of maximum"] == 56
 
 
-def test_scores_export_rows_take_eight_queries(django_assert_num_queries, half_way_round):
-    """Five aggregates, and three for the small-group rule, whatever the number of rounds."""
+def test_scores_export_rows_take_six_queries(django_assert_num_queries, half_way_round):
+    """The rounds, their stored tallies, the commitments' titles, and three for the small-group
+    rule, whatever the number of rounds."""
     from reports import exports
 
     rows = exports.trust_dataset(trust=half_way_round.ward.site.trust, dataset="scores").rows
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert len(list(rows)) == 13
