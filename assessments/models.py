@@ -375,6 +375,11 @@ class RoundScore(models.Model):
     staff_total = models.PositiveIntegerField(default=0)
     lived_rated = models.PositiveIntegerField(default=0)
     lived_total = models.PositiveIntegerField(default=0)
+    # On the overall row: the SPC variation of the ward's overall score at this round
+    # ("concern", "improvement", "common", or "" with too few points to tell), worked out and
+    # kept here by the board summary (reports/board_summary.py). Null until then, and set back
+    # to null whenever the ward's signed history or a trust's process changes change.
+    ward_variation = models.CharField(max_length=20, null=True, blank=True)
 
     class Meta:
         constraints = [

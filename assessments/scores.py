@@ -10,7 +10,7 @@ aggregate queries tally any number of rounds. The rules of what counts are the m
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from .models import AgreedRating, Rating, Round, RoundScore, RoundStatus, ScorerGroup
 
@@ -85,6 +85,7 @@ def write(round_ids: Iterable[int]) -> int:
     is signed (assessments/services/signing.py) and by the demo history and the rebuild."""
     round_ids = list(round_ids)
     RoundScore.objects.filter(round_id__in=round_ids).delete()
+    forget_ward_variations(ward_ids=Round.objects.filter(pk__in=round_ids).values("ward_id"))
     tallied = tally(round_ids)
     created = RoundScore.objects.bulk_create(
         [score for by_measure in tallied.values() for score in by_measure.values()],
@@ -96,6 +97,18 @@ def write(round_ids: Iterable[int]) -> int:
 def forget(round: Round) -> None:
     """A reopened round is no longer signed: its stored scores go (they come back on signing)."""
     RoundScore.objects.filter(round=round).delete()
+    forget_ward_variations(ward_ids=[round.ward_id])
+
+
+def forget_ward_variations(*, ward_ids=None, trust_id: int | None = None) -> None:
+    """The wards' history changed (a round signed or reopened, a process change marked): the
+    SPC variation kept on their overall rows is worked out again when next read."""
+    rows = RoundScore.objects.filter(measure=OVERALL, ward_variation__isnull=False)
+    if ward_ids is not None:
+        rows = rows.filter(round__ward_id__in=ward_ids)
+    if trust_id is not None:
+        rows = rows.filter(round__ward__site__trust_id=trust_id)
+    rows.update(ward_variation=None)
 
 
 def rebuild(*, batch: int = 200) -> int:
@@ -110,13 +123,16 @@ def rebuild(*, batch: int = 200) -> int:
     return written
 
 
-def stored(round_ids: Iterable[int]) -> dict[int, dict[str, RoundScore]]:
+def stored(round_ids: Iterable[int], *, pillars: bool = True) -> dict[int, dict[str, RoundScore]]:
     """The stored rows of these rounds (one query); a signed round without rows (signed before
     they existed, or made directly in a test) is tallied on the spot, so readers never see a
-    gap."""
+    gap. `pillars=False` leaves out the pillar rows (commitments and overall only)."""
     round_ids = {rid for rid in round_ids if rid}
     rows: dict[int, dict[str, RoundScore]] = {}
-    for score in RoundScore.objects.filter(round_id__in=round_ids):
+    wanted = RoundScore.objects.filter(round_id__in=round_ids)
+    if not pillars:
+        wanted = wanted.filter(Q(measure=OVERALL) | Q(commitment_number__isnull=False))
+    for score in wanted:
         rows.setdefault(score.round_id, {})[score.measure] = score
     missing = round_ids - rows.keys()
     if missing:

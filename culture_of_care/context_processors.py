@@ -14,15 +14,15 @@ def service(request: HttpRequest) -> dict:
         "session_idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
         "session_idle_warning_seconds": settings.SESSION_IDLE_WARNING_SECONDS,
         # Read only when the header draws its menu, so pages without it pay no query.
-        # The person's task list, read once per page and only if the page shows the count.
-        "waiting_tasks": SimpleLazyObject(lambda: _tasks(user)),
+        # How many tasks the person has, read only if the page shows the count.
+        "waiting_task_count": _header_count(user),
         "administered_trusts": SimpleLazyObject(
             lambda: selectors.administered_trusts(user=user) if user is not None else []
         ),
     }
 
 
-def _tasks(user) -> list:
-    from .waiting import waiting_for
+def _header_count(user):
+    from .waiting import HeaderCount
 
-    return waiting_for(user) if user is not None else []
+    return HeaderCount(user)

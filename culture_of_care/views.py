@@ -10,7 +10,7 @@ from assessments.waiting import current_rounds
 from standards import selectors
 from standards.health import broker_status, worker_status
 
-from .waiting import waiting_for
+from .waiting import HeaderCount, waiting_for
 
 
 @require_GET
@@ -21,7 +21,11 @@ def home(request: HttpRequest) -> HttpResponse:
     for item in overview.wards:
         item.current_round = rounds.get(item.ward.pk)
     # The header's count reads the same list.
-    context = {"overview": overview, "tasks": tasks, "waiting_tasks": tasks}
+    context = {
+        "overview": overview,
+        "tasks": tasks,
+        "waiting_task_count": HeaderCount(request.user, known=len(tasks)),
+    }
     return render(request, "standards/home.html", context)
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import scores
-from assessments.models import Action, Signature, SignatureDecision
+from assessments.models import Action, RoundScore, Signature, SignatureDecision
 from standards.models import Trust
 
 from . import small_groups
@@ -21,7 +21,7 @@ from .headlines import headline, number_text
 from .models import ProcessChange
 from .process_changes import change_indexes
 from .selectors import signed_scores
-from .spc import CONCERN, SpcSettings, analyse
+from .spc import CONCERN, SpcResult, SpcSettings, analyse
 from .spc_panels import SpcPanel
 
 TOP_GAPS = 3
@@ -75,10 +75,56 @@ def ward_overall_trends(*, ward_ids: list[int]) -> dict[int, list[tuple[str, flo
     return trends
 
 
-def overall_gaps(*, round_ids: list[int]) -> dict[int, float]:
-    """Lived experience minus staff, overall, per round with both groups' ratings (one query)."""
+def ward_concerns(
+    latest: dict[int, dict[str, RoundScore]],
+    round_to_ward: dict[int, object],
+    *,
+    changes: dict[str, list[ProcessChange]],
+    spc: SpcSettings,
+) -> dict[int, SpcResult]:
+    """The wards whose overall score shows special cause concern at their latest signed round,
+    with the analysis of each, keyed by ward id.
+
+    Each ward's variation at its latest round is kept on that round's overall row once worked
+    out (assessments.RoundScore.ward_variation, forgotten when the ward's history or the process
+    changes change), so only wards not yet worked out, and the few in concern (for their
+    headline), are analysed: the time does not grow with every ward of the trust."""
+    unknown, concern = [], []
+    for rid, ward in round_to_ward.items():
+        row = latest.get(rid, {}).get(scores.OVERALL)
+        if row is None or row.pk is None or row.ward_variation is None:
+            unknown.append(ward.pk)
+        elif row.ward_variation == CONCERN:
+            concern.append(ward.pk)
+    results: dict[int, SpcResult] = {}
+    for ward_id, points in ward_overall_trends(ward_ids=[*unknown, *concern]).items():
+        results[ward_id] = analyse(
+            [p[1] for p in points],
+            [p[0] for p in points],
+            settings=spc,
+            changes=change_indexes([p[2] for p in points], changes.get(ward_key(ward_id), [])),
+        )
+    latest_row = {
+        ward.pk: latest.get(rid, {}).get(scores.OVERALL) for rid, ward in round_to_ward.items()
+    }
+    worked_out = []
+    for ward_id in unknown:
+        row, result = latest_row.get(ward_id), results.get(ward_id)
+        if row is not None and row.pk is not None:
+            row.ward_variation = (result.latest.variation or "") if result and result.latest else ""
+            worked_out.append(row)
+    RoundScore.objects.bulk_update(worked_out, ["ward_variation"], batch_size=500)
+    return {
+        ward_id: result
+        for ward_id, result in results.items()
+        if result.latest and result.latest.variation == CONCERN
+    }
+
+
+def overall_gaps(latest: dict[int, dict[str, RoundScore]]) -> dict[int, float]:
+    """Lived experience minus staff, overall, per round with both groups' ratings."""
     gaps = {}
-    for rid, by_measure in scores.stored(round_ids).items():
+    for rid, by_measure in latest.items():
         row = by_measure.get(scores.OVERALL)
         if row is not None and row.staff_rated and row.lived_rated:
             gaps[rid] = scores.mean(row.lived_rated, row.lived_total) - scores.mean(
@@ -148,25 +194,18 @@ def board_summary(
             )
     ward_ids = [w.pk for w in wards]
     by_id = {w.pk: w for w in wards}
-    for ward_id, points in ward_overall_trends(ward_ids=ward_ids).items():
-        ward = by_id[ward_id]
-        starts = [p[2] for p in points]
-        result = analyse(
-            [p[1] for p in points],
-            [p[0] for p in points],
-            settings=spc,
-            changes=change_indexes(starts, changes.get(ward_key(ward_id), [])),
-        )
-        if result.latest and result.latest.variation == CONCERN:
-            words = headline(result, f"{ward.name}'s overall score")
-            summary.concerns.append(Item(ward.name, _ward_url(ward_id), words.text))
-
     round_to_ward = {w.latest_round_id: w for w in wards if w.latest_round_id}
+    latest = scores.stored(round_to_ward, pillars=False)
+    for ward_id, result in ward_concerns(latest, round_to_ward, changes=changes, spc=spc).items():
+        ward = by_id[ward_id]
+        words = headline(result, f"{ward.name}'s overall score")
+        summary.concerns.append(Item(ward.name, _ward_url(ward_id), words.text))
+
     # A gap reveals a small group's view: outside the ward it is left out (small_groups.py).
     protected = small_groups.protections(trust, [(r, w.name) for r, w in round_to_ward.items()])
     gaps = {
         rid: gap
-        for rid, gap in overall_gaps(round_ids=list(round_to_ward)).items()
+        for rid, gap in overall_gaps(latest).items()
         if rid not in protected or protected[rid].shows_gap
     }
     for rid, gap in sorted(gaps.items(), key=lambda item: -abs(item[1]))[:TOP_GAPS]:

@@ -282,7 +282,7 @@ def score_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator
         else {}
     )
     prefixes = _round_prefixes(rounds)
-    tallies = round_tallies.stored(rid for rid, _edition, _prefix in prefixes)
+    tallies = round_tallies.stored((rid for rid, _edition, _prefix in prefixes), pillars=False)
     titles = {
         (edition_id, number): title
         for edition_id, number, title in Commitment.objects.filter(

@@ -278,7 +278,7 @@ def action_counts(trust: Trust) -> dict[int, dict]:
 def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
     wards = list(latest_rounds(trust))
     round_ids = [w.latest_round_id for w in wards if w.latest_round_id]
-    tallies = round_tallies.stored(round_ids)
+    tallies = round_tallies.stored(round_ids, pillars=False)
     actions = action_counts(trust)
     voices = voice.round_voices(round_ids)
     protected = small_groups.protections(trust, [(w.latest_round_id, w.name) for w in wards])

@@ -108,7 +108,7 @@ def trust_page(dashboard: TrustDashboard, *, user) -> dict:
         "panels": panels,
         "summary": board_summary(
             trust=dashboard.trust,
-            wards=[row.ward for row in dashboard.rows],
+            wards=dashboard.wards,
             panels=panels,
             changes=changes,
             spc=spc,

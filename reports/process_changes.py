@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from assessments import scores
 from standards.models import Trust, TrustRole, Ward
 
 from .models import ProcessChange
@@ -58,9 +59,11 @@ def add_process_change(
         raise ValidationError({"date": "The date of the change must be today or in the past."})
     if ProcessChange.objects.filter(trust=trust, measure=measure, date=date).exists():
         raise ValidationError({"date": "This chart already has a change on that date."})
-    return ProcessChange.objects.create(
+    change = ProcessChange.objects.create(
         trust=trust, measure=measure, date=date, note=note, created_by=by
     )
+    scores.forget_ward_variations(trust_id=trust.pk)
+    return change
 
 
 @transaction.atomic
@@ -68,6 +71,7 @@ def remove_process_change(*, by, change: ProcessChange) -> None:
     """Remove a marked change (QI lead of its trust only); the limits go back to before it."""
     _check_qi_lead(by=by, trust=change.trust)
     change.delete()
+    scores.forget_ward_variations(trust_id=change.trust_id)
 
 
 def get_process_change(*, user, trust_id: int, change_id: int) -> ProcessChange:

@@ -8,8 +8,10 @@ are. Trends across editions match commitments by number and standards by code.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -236,10 +238,18 @@ class HeatmapRow:
         return bool(self.protection and self.protection.small_group)
 
 
+# A trust's trend is kept this long in the cache (it is keyed by the signed history, so this
+# only bounds how long an unused entry lingers).
+TREND_CACHE_SECONDS = 60 * 60
+# The heatmap shows this many wards a page; the summary above it covers every ward.
+WARDS_PER_PAGE = 50
+
+
 @dataclass
 class TrustDashboard:
     trust: Trust
     titles: dict[int, str]
+    # The heatmap's rows: this page's wards only.
     rows: list[HeatmapRow]
     trend: Trend
     targets: dict[int, float]
@@ -247,6 +257,9 @@ class TrustDashboard:
     service_types: list[tuple[str, str]]
     site_id: int | None
     service_type: str | None
+    # Every ward the filters allow (for the board summary and the leaders' words), and the page.
+    wards: list[Ward] = field(default_factory=list)
+    page: Page | None = None
 
     @property
     def small_group_rows(self) -> list[HeatmapRow]:
@@ -289,27 +302,53 @@ def trust_wards(*, trust: Trust, site_id: int | None = None, service_type: str |
 def trust_trend(
     *, trust: Trust, site_id: int | None = None, service_type: str | None = None
 ) -> Trend:
-    """The trust-wide mean agreed score per period, overall and per commitment."""
+    """The trust-wide mean agreed score per period, overall and per commitment.
+
+    Kept in the cache under the trust's signed history: the number of signed rounds and when
+    the latest was signed (one small query). Signing a round changes the latest signing, and
+    reopening one changes the number, so a cached trend is never one signing out of date."""
     ward_filter = Q(round__ward__site__trust=trust)
     if site_id:
         ward_filter &= Q(round__ward__site_id=site_id)
     if service_type:
         ward_filter &= Q(round__ward__service_type=service_type)
-    return _trend(signed_scores().filter(ward_filter))
+    history = Round.objects.filter(ward__site__trust=trust, status=RoundStatus.SIGNED).aggregate(
+        count=Count("pk"), latest=Max("signed_at")
+    )
+    latest = history["latest"].isoformat() if history["latest"] else "-"
+    key = f"trust-trend:v1:{trust.pk}:{site_id}:{service_type}:{history['count']}:{latest}"
+    trend = cache.get(key)
+    if trend is None:
+        trend = _trend(signed_scores().filter(ward_filter))
+        cache.set(key, trend, TREND_CACHE_SECONDS)
+    return trend
 
 
 def trust_dashboard(
-    *, user, trust_id: int, site_id: int | None = None, service_type: str | None = None
+    *,
+    user,
+    trust_id: int,
+    site_id: int | None = None,
+    service_type: str | None = None,
+    page: int | str | None = 1,
 ) -> TrustDashboard:
-    """Heatmap of wards by commitment (latest signed rounds) and the trust-wide trend."""
+    """Heatmap of wards by commitment (latest signed rounds), WARDS_PER_PAGE wards a page, and
+    the trust-wide trend. Reads the same number of queries, and about the same time, however
+    many wards the trust has: trends come from stored tallies, cells only for the page shown."""
     trust = get_dashboard_trust(user=user, trust_id=trust_id)
     titles = commitment_titles()
-    wards = list(trust_wards(trust=trust, site_id=site_id, service_type=service_type))
-    round_ids = [w.latest_round_id for w in wards if w.latest_round_id]
-    tallies = scores.stored(round_ids)
-    protected = small_groups.protections(trust, [(w.latest_round_id, w.name) for w in wards])
+    wards = list(
+        trust_wards(trust=trust, site_id=site_id, service_type=service_type).order_by(
+            "site__name", "name", "pk"
+        )
+    )
+    shown = Paginator(wards, WARDS_PER_PAGE).get_page(page)
+    page_wards = list(shown.object_list)
+    round_ids = [w.latest_round_id for w in page_wards if w.latest_round_id]
+    tallies = scores.stored(round_ids, pillars=False)
+    protected = small_groups.protections(trust, [(w.latest_round_id, w.name) for w in page_wards])
     rows = []
-    for ward in wards:
+    for ward in page_wards:
         rid = ward.latest_round_id
         tally = tallies.get(rid, {})
         rows.append(
@@ -336,6 +375,8 @@ def trust_dashboard(
         service_types=list(ServiceType.choices),
         site_id=site_id,
         service_type=service_type,
+        wards=wards,
+        page=shown,
     )
 
 

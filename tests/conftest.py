@@ -32,6 +32,17 @@ def service_unavailable(reason: str):
     pytest.skip(reason)
 
 
+def forget_kept_reads() -> None:
+    """Forget what pages keep between requests (the cache: task counts, trends; the wards' SPC
+    variations on their stored scores), so that query counts compare like with like."""
+    from django.core.cache import cache
+
+    from assessments.models import RoundScore
+
+    cache.clear()
+    RoundScore.objects.update(ward_variation=None)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Sign-in counters and rate limits live in the cache: no test inherits another's."""

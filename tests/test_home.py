@@ -11,7 +11,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.models import Round
 from culture_of_care.waiting import waiting_for
-from tests.assessments.builders import agree_all, agreeing_round, scoring_round
+from tests.assessments.builders import agree_all, agreeing_round, rate_all, scoring_round
 from tests.factories import WardFactory, WardMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,32 @@ def test_closes_on_cannot_change_once_agreeing_starts(
     assert html.count("nhsuk-error-summary__heading") == 1
     round.refresh_from_db()
     assert round.scoring_closes_on == before
+
+
+def test_the_header_count_follows_someone_elses_step_at_once(
+    client, catalogue, ward, ward_manager, ward_staff, le_partner
+):
+    """The count is kept between pages, but never past a step that changes who has work: when
+    the manager closes scoring early, the partner's next page no longer counts the rating."""
+    round = scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    rate_all(round=round, user=ward_staff)
+    services.submit_ratings(round=round, by=ward_staff)
+    client.force_login(le_partner)
+    privacy = reverse("privacy")
+    assert header_count(client.get(privacy).content.decode()) == (1, "1 task")
+    assert header_count(client.get(privacy).content.decode()) == (1, "1 task")
+    services.close_scoring(round=round, by=ward_manager, reason="The ward is closing")
+    assert header_count(client.get(privacy).content.decode()) == (0, "No tasks")
+
+
+def test_a_kept_header_count_costs_one_query(
+    client, catalogue, ward, ward_manager, ward_staff, le_partner, django_assert_num_queries
+):
+    scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    client.force_login(ward_staff)
+    client.get(reverse("privacy"))
+    # The session, the person, whether they hold a trust role (the second-factor rule), and the
+    # state of the work the count was made from.
+    with django_assert_num_queries(4):
+        html = client.get(reverse("privacy")).content.decode()
+    assert header_count(html) == (1, "1 task")

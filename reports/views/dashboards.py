@@ -32,6 +32,7 @@ def trust_dashboard(request: HttpRequest, trust_id: int) -> HttpResponse:
         trust_id=trust.pk,
         site_id=filters.get("site"),
         service_type=filters.get("service_type") or None,
+        page=request.GET.get("page"),
     )
     return render(
         request,
@@ -40,11 +41,12 @@ def trust_dashboard(request: HttpRequest, trust_id: int) -> HttpResponse:
             "dashboard": dashboard,
             "trust": trust,
             "form": form,
+            "page_size": selectors.WARDS_PER_PAGE,
             "export_datasets": list(EXPORT_DATASETS.items()),
             "export_formats": list(EXPORT_FORMATS.items()),
             **presenters.trust_page(dashboard, user=request.user),
             "voices": voice.reservations_and_declines(
-                voice.round_voices(r.ward.latest_round_id for r in dashboard.rows)
+                voice.round_voices(w.latest_round_id for w in dashboard.wards)
             ),
         },
     )

@@ -117,3 +117,35 @@ def test_trust_dashboard_is_403_for_ward_staff_and_404_for_another_trust(client,
     assert client.get(url).status_code == 403
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+def test_trust_dashboard_shows_fifty_wards_a_page_with_the_summary_over_all(client, people):
+    """A trust of 55 wards: the heatmap shows 50, then 5 on the next page (filters kept); the
+    board summary and the leaders' words still cover every ward."""
+    from reports.selectors import WARDS_PER_PAGE
+    from tests.factories import WardFactory
+
+    _signed(people, label="2026 Q1")
+    site = people["ward"].site
+    for number in range(54):
+        WardFactory(site=site, name=f"Zulu Ward {number:02d}")
+    client.force_login(people["board"])
+    url = reverse("reports:trust_dashboard", args=[site.trust_id])
+
+    def heatmap_rows(html: str) -> int:
+        table = html.split('class="nhsuk-table app-heatmap"')[1].split("</table>")[0]
+        return table.count('<th scope="row"')
+
+    first = client.get(url).content.decode()
+    assert heatmap_rows(first) == WARDS_PER_PAGE
+    assert "Showing wards 1 to 50 of 55" in first
+    assert "Page 2 of 2" in first
+    assert "Willow Ward" in first.split('id="wards-by-commitment"')[1]
+
+    second = client.get(url, {"page": 2, "site": site.pk}).content.decode()
+    assert "Showing wards 51 to 55 of 55" in second
+    assert heatmap_rows(second) == 5
+    assert f"site={site.pk}" in second.split('rel="prev"')[0].rsplit("href=", 1)[1]
+    # Not a number, or past the end: the last page, never an error.
+    assert "Showing wards 51 to 55 of 55" in client.get(url, {"page": 99}).content.decode()
+    assert client.get(url, {"page": "x"}).status_code == 200
