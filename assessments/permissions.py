@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, Value
 
 from standards.models import TrustMembership, TrustRole, WardMembership, WardRole
 
@@ -59,18 +60,31 @@ class Access:
         return self.is_qi_lead or self.is_manager
 
 
-def access_for(*, user, ward, round: Round | None = None) -> Access:
-    ward_roles = frozenset(
-        WardMembership.objects.filter(user=user, ward=ward).values_list("role", flat=True)
+_UNKNOWN = object()
+
+
+def access_for(*, user, ward, round: Round | None = None, scorer=_UNKNOWN) -> Access:
+    """The person's roles on the ward and in its trust (one query), and their invitation to
+    score the round, if any."""
+    on_ward = (
+        WardMembership.objects.filter(user=user, ward=ward)
+        .order_by()
+        .annotate(scope=Value("ward"), held=F("role"))
+        .values_list("scope", "held")
     )
-    trust_roles = frozenset(
-        TrustMembership.objects.filter(user=user, trust_id=ward.site.trust_id).values_list(
-            "role", flat=True
-        )
+    in_trust = (
+        TrustMembership.objects.filter(user=user, trust_id=ward.site.trust_id)
+        .order_by()
+        .annotate(scope=Value("trust"), held=F("role"))
+        .values_list("scope", "held")
     )
-    scorer = None
-    if round is not None:
-        scorer = Scorer.objects.filter(round=round, user=user).first()
+    roles = list(on_ward.union(in_trust, all=True))
+    ward_roles = frozenset(role for scope, role in roles if scope == "ward")
+    trust_roles = frozenset(role for scope, role in roles if scope == "trust")
+    if scorer is _UNKNOWN:
+        scorer = None
+        if round is not None:
+            scorer = Scorer.objects.filter(round=round, user=user).first()
     return Access(ward_roles=ward_roles, trust_roles=trust_roles, scorer=scorer)
 
 
@@ -81,5 +95,7 @@ def require(allowed: bool, message: str = "You do not have permission to do this
 
 def load_round(request, round_id: int) -> tuple[Round, Access]:
     """For a view: the round (404 unless the user may see its ward) and what the user may do."""
-    round = get_round_for_user(user=request.user, round_id=round_id)
-    return round, access_for(user=request.user, ward=round.ward, round=round)
+    round = get_round_for_user(user=request.user, round_id=round_id, with_invitation=True)
+    return round, access_for(
+        user=request.user, ward=round.ward, round=round, scorer=round.viewer_scorer
+    )

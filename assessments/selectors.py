@@ -5,7 +5,16 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 
 from standards.models import Commitment, Standard, Ward
@@ -29,16 +38,35 @@ from .models import (
 FLAG_DIFFERENCE = rules.FLAG_DIFFERENCE
 
 
-def get_round_for_user(*, user, round_id: int) -> Round:
-    """A round of a ward the user may see; 404 otherwise."""
-    round = (
-        Round.objects.for_user(user)
-        .select_related("ward__site__trust", "edition", "opened_by")
-        .filter(pk=round_id)
-        .first()
+def get_round_for_user(*, user, round_id: int, with_invitation: bool = False) -> Round:
+    """A round of a ward the user may see; 404 otherwise. `with_invitation`: in the same query,
+    the user's own invitation to score it, as `round.viewer_scorer` (None if not invited)."""
+    rounds = Round.objects.for_user(user).select_related(
+        "ward__site__trust", "edition", "opened_by"
     )
+    if with_invitation:
+        mine = Scorer.objects.filter(round=OuterRef("pk"), user=user).order_by()
+        rounds = rounds.annotate(
+            viewer_scorer_id=Subquery(mine.values("pk")[:1]),
+            viewer_scorer_group=Subquery(mine.values("group")[:1]),
+            viewer_scorer_submitted_at=Subquery(mine.values("submitted_at")[:1]),
+        )
+    round = rounds.filter(pk=round_id).first()
     if round is None:
         raise Http404("No such round")
+    if with_invitation:
+        round.viewer_scorer = None
+        if round.viewer_scorer_id is not None:
+            scorer = Scorer(
+                pk=round.viewer_scorer_id,
+                round=round,
+                user=user,
+                group=round.viewer_scorer_group,
+                submitted_at=round.viewer_scorer_submitted_at,
+            )
+            scorer._state.adding = False
+            scorer._state.db = rounds.db
+            round.viewer_scorer = scorer
     return round
 
 
@@ -52,6 +80,34 @@ def round_standards(*, round: Round) -> QuerySet[Standard]:
         .select_related("commitment")
         .prefetch_related("pillars")
         .order_by("commitment__number", "position")
+    )
+
+
+def page_standard(*, round: Round, number: int, standard_id) -> Standard | None:
+    """One standard of the round's edition on commitment `number`'s page (autosave), or None."""
+    try:
+        standard_id = int(standard_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Standard.objects.filter(
+            edition_id=round.edition_id, commitment__number=number, pk=standard_id
+        )
+        .select_related("commitment")
+        .first()
+    )
+
+
+def scoring_counts(*, round: Round, scorer: Scorer, number: int) -> dict[str, int]:
+    """How many standards the scorer has answered, on the whole round and on commitment
+    `number`'s page, and how many there are (one query)."""
+    mine = Q(ratings__scorer=scorer)
+    on_page = Q(commitment__number=number)
+    return Standard.objects.filter(edition_id=round.edition_id).aggregate(
+        total=Count("pk", distinct=True),
+        commitment_total=Count("pk", distinct=True, filter=on_page),
+        rated=Count("ratings", filter=mine),
+        commitment_rated=Count("ratings", filter=mine & on_page),
     )
 
 

@@ -3,7 +3,7 @@ submits. These pages only ever show the scorer's own answers."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -49,6 +49,7 @@ def _save_answers(request: HttpRequest, form: CommitmentRatingsForm, round: Roun
     """Save every answered standard that is valid; errors stay on the form with the typing.
     Returns the standards not saved because they were changed meanwhile elsewhere."""
     conflicts: set[int] = set()
+    form.saved = {}  # standard id to the rating as saved
     form.is_valid()
     for standard, answer, comment, share_without_name, version in form.answers():
         try:
@@ -70,6 +71,7 @@ def _save_answers(request: HttpRequest, form: CommitmentRatingsForm, round: Roun
             continue
         if saved is None:
             break  # The refusal (round closed, already submitted) holds for the rest too.
+        form.saved[standard.pk] = saved
     return conflicts
 
 
@@ -94,10 +96,10 @@ def score_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
         if _wants_json(request):
             return JsonResponse({"error": reason}, status=400)
         return _refuse(request, round, reason)
+    if request.method == "POST" and _wants_json(request):
+        return _autosave(request, round, scorer, number)
     progress = presenters.scoring_progress(round, scorer)
     page = progress.get(number)
-    if request.method == "POST" and _wants_json(request):
-        return _autosave(request, round, scorer, page)
     data = request.POST if request.method == "POST" else None
     form = CommitmentRatingsForm(data, standards=page.standards, ratings=progress.ratings)
     if form.is_bound:
@@ -154,12 +156,14 @@ def _next_url(
     return reverse("assessments:score_commitment", args=[round.pk, number + 1])
 
 
-def _autosave(
-    request: HttpRequest, round: Round, scorer: Scorer, page: presenters.CommitmentProgress
-) -> JsonResponse:
+def _autosave(request: HttpRequest, round: Round, scorer: Scorer, number: int) -> JsonResponse:
     """Save the one standard the script sent; answer with the new counts for the page."""
-    standard = next((s for s in page.standards if str(s.pk) == request.POST.get("standard")), None)
+    standard = selectors.page_standard(
+        round=round, number=number, standard_id=request.POST.get("standard")
+    )
     if standard is None:
+        if not selectors.round_commitments(round=round).filter(number=number).exists():
+            raise Http404("No such commitment")
         return JsonResponse({"error": "That standard is not on this page."}, status=400)
     form = CommitmentRatingsForm(
         request.POST, standards=[standard], ratings={}, require_answers=True
@@ -170,16 +174,12 @@ def _autosave(
         if conflicts:
             return JsonResponse({"error": first, "conflict": True}, status=409)
         return JsonResponse({"error": first}, status=400)
-    progress = presenters.scoring_progress(round, scorer)
-    page = progress.get(page.commitment.number)
+    saved = form.saved[standard.pk]
     return JsonResponse(
         {
             "saved": True,
-            "version": progress.ratings[standard.pk].version,
-            "rated": progress.rated,
-            "total": progress.total,
-            "commitment_rated": page.rated,
-            "commitment_total": page.total,
+            "version": saved.version,
+            **selectors.scoring_counts(round=round, scorer=scorer, number=number),
         }
     )
 

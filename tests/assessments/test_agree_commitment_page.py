@@ -148,3 +148,13 @@ def test_the_meeting_view_shows_one_standard_with_both_groups_and_moves_on(
     client.force_login(ward_manager)
     page = client.get(first).content.decode()
     assert "Record the agreed rating for" in page
+
+
+@pytest.mark.parametrize("number", [1, 2, 12])
+def test_an_agreeing_page_takes_at_most_twelve_queries(
+    client, round, ward_manager, number, django_assert_max_num_queries
+):
+    client.force_login(ward_manager)
+    client.get(page_url(round, number))
+    with django_assert_max_num_queries(12):
+        assert client.get(page_url(round, number)).status_code == 200
