@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install lock assets migrate seed serve test test-fast lint format bench worker beat clean smoke backup restore
+.PHONY: run install lock assets migrate seed serve test test-fast lint format bench worker beat clean smoke load backup restore
 
 run: install assets migrate seed serve
 
@@ -83,6 +83,11 @@ clean:
 # Redis, driven over HTTP (scripts/smoke.py). Needs DATABASE_URL's server and REDIS_URL.
 smoke: $(VENV)/.installed assets
 	$(PY) scripts/smoke.py
+
+# The production stack of `make smoke` under 50 simulated people for 2 minutes (scripts/load.py,
+# scripts/locustfile.py): requests a second, p50/p95/p99 per page against the sign-in page's.
+load: $(VENV)/.installed assets
+	$(PY) scripts/load.py
 
 # The PostgreSQL database and the private files (README, "Backups and restore").
 backup:

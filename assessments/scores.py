@@ -123,14 +123,19 @@ def rebuild(*, batch: int = 200) -> int:
     return written
 
 
-def stored(round_ids: Iterable[int], *, pillars: bool = True) -> dict[int, dict[str, RoundScore]]:
+def stored(
+    round_ids: Iterable[int], *, pillars: bool = True, overall_only: bool = False
+) -> dict[int, dict[str, RoundScore]]:
     """The stored rows of these rounds (one query); a signed round without rows (signed before
     they existed, or made directly in a test) is tallied on the spot, so readers never see a
-    gap. `pillars=False` leaves out the pillar rows (commitments and overall only)."""
+    gap. `pillars=False` leaves out the pillar rows (commitments and overall only);
+    `overall_only` reads the overall rows alone."""
     round_ids = {rid for rid in round_ids if rid}
     rows: dict[int, dict[str, RoundScore]] = {}
     wanted = RoundScore.objects.filter(round_id__in=round_ids)
-    if not pillars:
+    if overall_only:
+        wanted = wanted.filter(measure=OVERALL)
+    elif not pillars:
         wanted = wanted.filter(Q(measure=OVERALL) | Q(commitment_number__isnull=False))
     for score in wanted:
         rows.setdefault(score.round_id, {})[score.measure] = score

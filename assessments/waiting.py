@@ -264,11 +264,20 @@ def _actions_due(user, today) -> list[Task]:
 
 
 def current_rounds(*, wards) -> dict[int, Round]:
-    """Each ward's round in progress, or else its latest: for the home page's ward table."""
-    latest: dict[int, Round] = {}
-    rounds = Round.objects.filter(ward__in=wards).order_by("ward_id", "-opened_at", "-pk")
-    for round in rounds.only("pk", "ward_id", "label", "status", "scoring_closes_on", "opened_at"):
-        current = latest.get(round.ward_id)
-        if current is None or (current.is_locked and not round.is_locked):
-            latest[round.ward_id] = round
-    return latest
+    """Each ward's round in progress, or else its latest: for the home page's ward table. Two
+    queries, one row a ward, however long the wards' histories."""
+    newest_first = Round.objects.filter(ward=OuterRef("pk")).order_by("-opened_at", "-pk")
+    in_progress = newest_first.exclude(status=RoundStatus.SIGNED)
+    current = dict(
+        Ward.objects.filter(pk__in=[ward.pk for ward in wards])
+        .annotate(
+            current=Coalesce(
+                Subquery(in_progress.values("pk")[:1]), Subquery(newest_first.values("pk")[:1])
+            )
+        )
+        .values_list("pk", "current")
+    )
+    rounds = Round.objects.only(
+        "pk", "ward_id", "label", "status", "scoring_closes_on", "opened_at"
+    ).in_bulk([pk for pk in current.values() if pk])
+    return {ward_id: rounds[pk] for ward_id, pk in current.items() if pk in rounds}

@@ -195,20 +195,13 @@ def board_summary(
     ward_ids = [w.pk for w in wards]
     by_id = {w.pk: w for w in wards}
     round_to_ward = {w.latest_round_id: w for w in wards if w.latest_round_id}
-    latest = scores.stored(round_to_ward, pillars=False)
+    latest = scores.stored(round_to_ward, overall_only=True)
     for ward_id, result in ward_concerns(latest, round_to_ward, changes=changes, spc=spc).items():
         ward = by_id[ward_id]
         words = headline(result, f"{ward.name}'s overall score")
         summary.concerns.append(Item(ward.name, _ward_url(ward_id), words.text))
 
-    # A gap reveals a small group's view: outside the ward it is left out (small_groups.py).
-    protected = small_groups.protections(trust, [(r, w.name) for r, w in round_to_ward.items()])
-    gaps = {
-        rid: gap
-        for rid, gap in overall_gaps(latest).items()
-        if rid not in protected or protected[rid].shows_gap
-    }
-    for rid, gap in sorted(gaps.items(), key=lambda item: -abs(item[1]))[:TOP_GAPS]:
+    for rid, gap in largest_gaps(trust, latest, round_to_ward):
         ward = round_to_ward[rid]
         summary.gaps.append(Item(ward.name, _ward_url(ward.pk), _gap_words(gap)))
 
@@ -226,6 +219,20 @@ def board_summary(
             Item(by_id[ward_id].name, _ward_url(ward_id), f"{count} overdue {noun}")
         )
     return summary
+
+
+def largest_gaps(
+    trust: Trust, latest: dict[int, dict[str, RoundScore]], round_to_ward: dict[int, object]
+) -> list[tuple[int, float]]:
+    """The TOP_GAPS largest perception gaps, largest first. A gap reveals a small group's view:
+    outside the ward it is left out (small_groups.py)."""
+    protected = small_groups.protections(trust, [(r, w.name) for r, w in round_to_ward.items()])
+    gaps = [
+        (rid, gap)
+        for rid, gap in overall_gaps(latest).items()
+        if rid not in protected or protected[rid].shows_gap
+    ]
+    return sorted(gaps, key=lambda item: -abs(item[1]))[:TOP_GAPS]
 
 
 def _ward_dashboard_url(ward_id: int) -> str:

@@ -63,11 +63,17 @@ def _live_leader_signatures():
     )
 
 
-def round_voices(round_ids: Iterable[int]) -> dict[int, list[LeaderVoice]]:
+def round_voices(
+    round_ids: Iterable[int], *, with_words_only: bool = False
+) -> dict[int, list[LeaderVoice]]:
     """Each round's live lived experience leader signatures (a decline, then a signature, say),
-    oldest first, keyed by round id: one query."""
+    oldest first, keyed by round id: one query. `with_words_only`: reservations and declines
+    alone (what the trust dashboard shows of every ward)."""
     voices: dict[int, list[LeaderVoice]] = {}
-    for signature in _live_leader_signatures().filter(round_id__in=[i for i in round_ids if i]):
+    signatures = _live_leader_signatures().filter(round_id__in=[i for i in round_ids if i])
+    if with_words_only:
+        signatures = signatures.exclude(decision=SignatureDecision.SIGNED)
+    for signature in signatures:
         voices.setdefault(signature.round_id, []).append(_present(signature))
     return voices
 

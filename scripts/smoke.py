@@ -134,7 +134,7 @@ class Stack:
         )
         handle.close()
 
-    def start_all(self) -> None:
+    def start_all(self, web_workers: int = 2) -> None:
         # As the Dockerfile's CMD and docker-compose.yml's worker and beat commands, with the
         # port and the number of web workers of this run.
         self.start(
@@ -145,7 +145,7 @@ class Stack:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
-                "2",
+                str(web_workers),
             ],
         )
         celery = str(VENV_BIN / "celery")

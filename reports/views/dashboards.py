@@ -46,7 +46,9 @@ def trust_dashboard(request: HttpRequest, trust_id: int) -> HttpResponse:
             "export_formats": list(EXPORT_FORMATS.items()),
             **presenters.trust_page(dashboard, user=request.user),
             "voices": voice.reservations_and_declines(
-                voice.round_voices(w.latest_round_id for w in dashboard.wards)
+                voice.round_voices(
+                    (w.latest_round_id for w in dashboard.wards), with_words_only=True
+                )
             ),
         },
     )
