@@ -6,7 +6,10 @@ second and p50/p95/p99 for each page, each page's p95 as a multiple of the sign-
 checks that every save the scorers were told was saved is in the database.
 
 Bars (issue 12): no failed request; every page's p95 within 5x the sign-in page's. Throughput is
-printed; set LOAD_BASELINE_RPS to a previous run's figure to check it is at least doubled.
+printed; set LOAD_BASELINE_RPS to a previous run's figure to check it is at least doubled, and
+LOAD_APP_ROOT to another checkout (an earlier commit) to measure that one with this scenario.
+LOAD_PAUSE ("1,3" seconds between each person's steps by default; "0.1,0.3" saturates the
+server, to measure its capacity).
 
 The data: a fresh database (DATABASE_URL's name + "_load") seeded with the demo trust and
 LOAD_WARDS wards of LOAD_ROUNDS signed rounds (default 100 x 20); Beech Ward's round is
@@ -16,7 +19,6 @@ returned to agreeing for the managers. Needs PostgreSQL and Redis (as `make smok
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 import secrets
@@ -31,9 +33,12 @@ import psycopg
 import redis
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("smoke", ROOT / "scripts" / "smoke.py")
-smoke = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(smoke)
+sys.path.insert(0, str(ROOT / "scripts"))
+import smoke  # noqa: E402 - the stack and HTTP helpers of `make smoke`
+
+# LOAD_APP_ROOT: run another checkout of the application (an earlier commit, to compare side by
+# side on the same machine) with this scenario; its static/vendor must be built.
+smoke.ROOT = Path(os.environ.get("LOAD_APP_ROOT", str(ROOT))).resolve()
 
 USERS = 50
 RUN_TIME = os.environ.get("LOAD_RUN_TIME", "2m")

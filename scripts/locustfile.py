@@ -26,6 +26,9 @@ from urllib.parse import urlsplit
 from locust import HttpUser, between, events, task
 
 SETTINGS = json.loads(open(os.environ["LOAD_SESSIONS"]).read())  # noqa: SIM115, PTH123
+# Each simulated person's pause between steps, in seconds ("1,3" by default: people reading;
+# "0.1,0.3" keeps the server saturated, to measure its capacity).
+PAUSE = between(*(float(x) for x in os.environ.get("LOAD_PAUSE", "1,3").split(",")))
 FETCH = {"X-Requested-With": "fetch", "Accept": "application/json"}
 ANSWER = re.compile(r'name="answer-(\d+)"')
 AGREE_FIELD = re.compile(r'name="s(\d+)-level"')
@@ -43,7 +46,7 @@ def _slot(kind: str) -> int:
 
 class Person(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = PAUSE
     account = ""
 
     def on_start(self) -> None:
@@ -70,7 +73,7 @@ class Visitor(HttpUser):
     """Someone arriving at the sign-in page: the floor."""
 
     fixed_count = 5
-    wait_time = between(1, 3)
+    wait_time = PAUSE
 
     @task
     def sign_in_page(self) -> None:

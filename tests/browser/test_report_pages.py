@@ -61,3 +61,30 @@ def test_board_pack_is_made_after_the_response_and_the_job_page_shows_it(
     month = timezone.localdate().strftime("%Y-%m")
     assert info.value.suggested_filename == f"demo-trust-board-pack-{month}.pdf"
     assert info.value.path().read_bytes().startswith(b"%PDF")
+
+
+def test_a_board_member_makes_the_trusts_export_and_downloads_it_from_its_job_page(
+    page, live_server, demo_data, settings, celery_in_process
+):
+    """The trust's data is made in the background like a PDF: choose what and which format,
+    follow the job page to its download link; axe on the dashboard and the job page."""
+    settings.REPORTS_RUN_IN_BACKGROUND_THREAD = True
+    trust = Trust.objects.get()
+    sign_in(page, live_server, "demo.board", DEMO_PASSWORD)
+
+    visit(page, f"{live_server.url}/trusts/{trust.pk}/dashboard/")
+    check_axe(page)
+    page.get_by_label("Actions", exact=True).check()
+    page.get_by_label("CSV", exact=True).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make the download").click()
+    check_axe(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Actions (CSV)")
+    download_link = page.get_by_role("link", name=re.compile("Download the CSV file"))
+    expect(download_link).to_be_visible(timeout=90_000)
+    check_axe(page)
+    with page.expect_download() as info:
+        download_link.click()
+    today = timezone.localdate().strftime("%Y-%m-%d")
+    assert info.value.suggested_filename == f"demo-trust-actions-{today}.csv"
+    assert info.value.path().read_bytes().decode("utf-8-sig").startswith("Trust,Site,Ward")
