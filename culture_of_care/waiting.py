@@ -35,8 +35,8 @@ def waiting_for(user, today: datetime.date | None = None) -> list[Task]:
 
 def _work_state() -> str:
     """Where the work that makes anyone's tasks stands: the latest step in any round, the latest
-    submission, action change, report made or downloaded, and role given. One query of
-    index-sized lookups; the header's count is recounted whenever it changes."""
+    submission, action change, report made or downloaded, and role given or taken away. One
+    query of index-sized lookups; the header's count is recounted whenever it changes."""
     history, scorer, action = HistoryEntry._meta, Scorer._meta, Action._meta
     job, ward_role, trust_role = ReportJob._meta, WardMembership._meta, TrustMembership._meta
     kinds = ", ".join(["%s"] * len(STEP_KINDS))
@@ -49,7 +49,9 @@ def _work_state() -> str:
         f" (SELECT MAX(finished_at) FROM {job.db_table}),"
         f" (SELECT MAX(downloaded_at) FROM {job.db_table}),"
         f" (SELECT MAX(id) FROM {ward_role.db_table}),"
-        f" (SELECT MAX(id) FROM {trust_role.db_table})"
+        f" (SELECT COUNT(*) FROM {ward_role.db_table}),"
+        f" (SELECT MAX(id) FROM {trust_role.db_table}),"
+        f" (SELECT COUNT(*) FROM {trust_role.db_table})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [str(kind) for kind in STEP_KINDS])

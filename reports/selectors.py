@@ -238,9 +238,10 @@ class HeatmapRow:
         return bool(self.protection and self.protection.small_group)
 
 
-# A trust's trend is kept this long in the cache (it is keyed by the signed history, so this
-# only bounds how long an unused entry lingers).
-TREND_CACHE_SECONDS = 60 * 60
+# A trust's trend is kept this long in the cache. It is keyed by the signed history, so a signing
+# or reopening shows at once; moving a ward to another site or service type changes a filtered
+# trend without changing that history, so this bounds how long such a view can lag.
+TREND_CACHE_SECONDS = 10 * 60
 # The heatmap shows this many wards a page; the summary above it covers every ward.
 WARDS_PER_PAGE = 50
 

@@ -221,3 +221,15 @@ def test_a_kept_header_count_costs_one_query(
     with django_assert_num_queries(4):
         html = client.get(reverse("privacy")).content.decode()
     assert header_count(html) == (1, "1 task")
+
+
+def test_the_header_count_drops_when_a_role_is_taken_away(
+    client, catalogue, ward, ward_manager, ward_staff, le_partner
+):
+    from standards.models import WardMembership
+
+    scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
+    client.force_login(ward_staff)
+    assert header_count(client.get(reverse("privacy")).content.decode()) == (1, "1 task")
+    WardMembership.objects.filter(user=ward_staff, ward=ward).delete()
+    assert header_count(client.get(reverse("privacy")).content.decode()) == (0, "No tasks")
