@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -34,6 +34,7 @@ from assessments.models import (
     AgreedRating,
     Rating,
     Round,
+    RoundScore,
     RoundStatus,
     ScorerGroup,
 )
@@ -41,9 +42,11 @@ from assessments.rules import is_flagged
 from standards.models import Commitment, ServiceType, Trust, Ward
 
 from . import small_groups
+from .models import EXPORT_DATASETS, EXPORT_FORMATS
 
-DATASETS = ("ratings", "scores", "actions")
-FORMATS = ("csv", "xlsx")
+# The datasets and formats, as the trust dashboard's form offers them (models.EXPORT_*).
+DATASETS = tuple(EXPORT_DATASETS)
+FORMATS = tuple(EXPORT_FORMATS)
 CHUNK = 2000
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -291,13 +294,17 @@ def score_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator
     }
     for rid, edition_id, prefix in prefixes:
         tally = tallies.get(rid, {})
+        commitments = sorted(
+            (row for row in tally.values() if row.commitment_number is not None and row.rated),
+            key=lambda row: row.commitment_number,
+        )
         measures = [
-            (row.commitment_number, f"{row.commitment_number}. {titles.get(key, '')}", row)
-            for key, row in sorted(
-                ((edition_id, row.commitment_number), row)
-                for row in tally.values()
-                if row.commitment_number is not None and row.rated
+            (
+                row.commitment_number,
+                f"{row.commitment_number}. {titles.get((edition_id, row.commitment_number), '')}",
+                row,
             )
+            for row in commitments
         ]
         overall = tally.get(round_tallies.OVERALL)
         if overall is not None and overall.rated:
@@ -389,8 +396,12 @@ def _expected_rows(wards: QuerySet[Ward], dataset: str) -> int:
     """About how many rows a dataset has, for its progress (one count query)."""
     if dataset == "ratings":
         return AgreedRating.objects.filter(round__in=_signed_rounds(wards)).count()
-    if dataset == "scores":
-        return _signed_rounds(wards).count() * 13
+    if dataset == "scores":  # a row for each commitment and one overall, as stored
+        return (
+            RoundScore.objects.filter(round__in=_signed_rounds(wards))
+            .filter(Q(measure=round_tallies.OVERALL) | Q(commitment_number__isnull=False))
+            .count()
+        )
     return Action.objects.filter(ward__in=wards).count()
 
 

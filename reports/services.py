@@ -34,6 +34,7 @@ from standards.models import Trust
 from . import exports, notices, pdf
 from .models import (
     ACTIVE_STATUSES,
+    DASHBOARD_TRUST_ROLES,
     EXPORT_DATASETS,
     EXPORT_FORMATS,
     JobStatus,
@@ -41,7 +42,6 @@ from .models import (
     ReportKind,
     report_path,
 )
-from .selectors import DASHBOARD_TRUST_ROLES
 
 log = logging.getLogger(__name__)
 

@@ -165,24 +165,9 @@ def main() -> int:
     base_redis = os.environ.get("REDIS_URL", "").strip() or smoke.DEFAULT_REDIS_URL
     redis_url = urlsplit(base_redis)._replace(path=f"/{LOAD_REDIS_DB}").geturl()
     password = secrets.token_urlsafe(16)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SENTRY_", "OIDC_"))
-    } | {
-        "DJANGO_SETTINGS_MODULE": "culture_of_care.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "PRIVATE_STORAGE_ROOT": str(work / "private"),
-        "STATIC_ROOT": str(work / "static"),
-        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-        "DEMO_PASSWORD": password,
-        "PATH": f"{smoke.VENV_BIN}:{os.environ.get('PATH', '')}",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = smoke.production_env(
+        work, database_url=database_url, redis_url=redis_url, password=password
+    )
     stack = smoke.Stack(work=work, env=env, port=smoke.free_port())
     wards, rounds = os.environ.get("LOAD_WARDS", "100"), os.environ.get("LOAD_ROUNDS", "20")
     try:

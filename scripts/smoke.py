@@ -455,15 +455,10 @@ def backup_lose_restore(
     say("make backup, then the report lost, then make restore: the same PDF downloads again")
 
 
-def main() -> int:
-    started = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="culture-of-care-smoke-"))
-    database_url = smoke_database_url(
-        os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
-    )
-    redis_url = smoke_redis_url(os.environ.get("REDIS_URL", "").strip() or DEFAULT_REDIS_URL)
-    password = secrets.token_urlsafe(16)
-    env = {
+def production_env(work: Path, *, database_url: str, redis_url: str, password: str) -> dict:
+    """The environment of every process of the stack: production settings on these databases,
+    files under `work`, the demo people's password; nothing of the caller's own settings."""
+    return {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SENTRY_", "OIDC_"))
@@ -481,6 +476,17 @@ def main() -> int:
         "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
         "PYTHONUNBUFFERED": "1",
     }
+
+
+def main() -> int:
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="culture-of-care-smoke-"))
+    database_url = smoke_database_url(
+        os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    )
+    redis_url = smoke_redis_url(os.environ.get("REDIS_URL", "").strip() or DEFAULT_REDIS_URL)
+    password = secrets.token_urlsafe(16)
+    env = production_env(work, database_url=database_url, redis_url=redis_url, password=password)
     stack = Stack(work=work, env=env, port=free_port())
     try:
         fresh_database(database_url)

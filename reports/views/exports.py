@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from reports import exports, services
-from reports.models import EXPORT_DATASETS, EXPORT_FORMATS, ReportKind
+from reports.models import ReportKind
 from reports.selectors import get_dashboard_trust
 from standards.selectors import get_ward_for_user
 
@@ -36,7 +36,7 @@ def request_trust_export(request: HttpRequest, trust_id: int) -> HttpResponse:
     export is made by a worker, and the next page shows its progress and the download."""
     trust = get_dashboard_trust(user=request.user, trust_id=trust_id)
     dataset, fmt = request.POST.get("dataset", ""), request.POST.get("format", "")
-    if dataset not in EXPORT_DATASETS or fmt not in EXPORT_FORMATS:
+    if dataset not in exports.DATASETS or fmt not in exports.FORMATS:
         messages.error(request, CHOOSE)
         return redirect(
             _DATA_SECTION.format(url=reverse("reports:trust_dashboard", args=[trust.pk]))
