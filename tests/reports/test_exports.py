@@ -297,3 +297,16 @@ def test_trust_ratings_rows_take_five_queries(django_assert_num_queries, signed)
     # Rounds, agreed, ratings, and the small-group rule: threshold and submitted counts.
     with django_assert_num_queries(5):
         assert sum(1 for _ in rows) == 76
+
+
+@pytest.mark.parametrize("person", ["ward_staff", "ward_manager", "le_partner", "trust_admin"])
+def test_people_without_the_dashboard_may_not_ask_for_a_trust_export(
+    client, catalogue, ward, person, request
+):
+    """The export's URL in the permission matrix: the trust's people without a dashboard role
+    are refused (403) and nothing is queued; another trust's people get 404 (above)."""
+    client.force_login(request.getfixturevalue(person))
+    url = reverse("reports:request_trust_export", args=[ward.site.trust_id])
+    assert client.post(url, {"dataset": "ratings", "format": "csv"}).status_code == 403
+    assert client.get(url).status_code == 405  # asking is a POST only
+    assert not ReportJob.objects.exists()
