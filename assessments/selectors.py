@@ -98,19 +98,6 @@ def page_standard(*, round: Round, number: int, standard_id) -> Standard | None:
     )
 
 
-def scoring_counts(*, round: Round, scorer: Scorer, number: int) -> dict[str, int]:
-    """How many standards the scorer has answered, on the whole round and on commitment
-    `number`'s page, and how many there are (one query)."""
-    mine = Q(ratings__scorer=scorer)
-    on_page = Q(commitment__number=number)
-    return Standard.objects.filter(edition_id=round.edition_id).aggregate(
-        total=Count("pk", distinct=True),
-        commitment_total=Count("pk", distinct=True, filter=on_page),
-        rated=Count("ratings", filter=mine),
-        commitment_rated=Count("ratings", filter=mine & on_page),
-    )
-
-
 def round_commitments(*, round: Round) -> QuerySet[Commitment]:
     return Commitment.objects.filter(edition_id=round.edition_id).order_by("number")
 

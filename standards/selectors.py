@@ -81,9 +81,22 @@ def get_commitment(*, edition: FrameworkEdition, number: int) -> Commitment:
     return commitment
 
 
-def rating_scale() -> QuerySet[RatingLevel]:
-    """The five levels then "Not sure", in order."""
-    return RatingLevel.objects.order_by("position")
+RATING_SCALE_KEY = "standards:rating-scale"
+RATING_SCALE_KEPT_SECONDS = 60 * 60
+
+
+def rating_scale() -> list[RatingLevel]:
+    """The five levels then "Not sure", in order. Kept in the cache: they change only when the
+    catalogue is loaded or an administrator edits one, and both forget it (signals.py)."""
+    levels = cache.get(RATING_SCALE_KEY)
+    if levels is None:
+        levels = list(RatingLevel.objects.order_by("position"))
+        cache.set(RATING_SCALE_KEY, levels, RATING_SCALE_KEPT_SECONDS)
+    return levels
+
+
+def forget_rating_scale() -> None:
+    cache.delete(RATING_SCALE_KEY)
 
 
 def pillar_list() -> QuerySet[Pillar]:

@@ -3,8 +3,8 @@
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from .models import Commitment, FrameworkEdition, Standard, TrustMembership
-from .selectors import forget_administered_trusts
+from .models import Commitment, FrameworkEdition, RatingLevel, Standard, TrustMembership
+from .selectors import forget_administered_trusts, forget_rating_scale
 from .services import ensure_edition_editable
 
 
@@ -31,3 +31,9 @@ def guard_edition_part(sender, instance, raw=False, **kwargs):
 def forget_cached_trust_roles(sender, instance, **kwargs):
     """The header's menu caches who administers which trust; bulk writes call this directly."""
     forget_administered_trusts(instance.user_id)
+
+
+@receiver(post_save, sender=RatingLevel)
+@receiver(post_delete, sender=RatingLevel)
+def forget_kept_scale(sender, instance, **kwargs):
+    forget_rating_scale()

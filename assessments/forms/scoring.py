@@ -78,7 +78,8 @@ class CommitmentRatingsForm(forms.Form):
     """A rating (or Not sure) and an optional comment for each standard given.
 
     On a page, an unanswered standard is simply left for later. With ``require_answers``
-    (autosave of one standard) the answer must be there.
+    (autosave of one standard) the answer must be there. Without ``hints`` (autosave, which
+    draws nothing) the standards' pillars are not read.
     """
 
     def __init__(
@@ -87,6 +88,7 @@ class CommitmentRatingsForm(forms.Form):
         standards: Iterable[Standard],
         ratings: dict[int, Rating],
         require_answers: bool = False,
+        hints: bool = True,
         **kwargs: Any,
     ) -> None:
         # Ids equal to the names (answer-12), so error summary links and autosave find them.
@@ -103,7 +105,7 @@ class CommitmentRatingsForm(forms.Form):
                 choices=[(key, label) for key, label, _ in levels],
                 widget=forms.RadioSelect,
                 required=require_answers,
-                help_text=pillars_hint(standard),
+                help_text=pillars_hint(standard) if hints else "",
                 initial=answer_for(rating),
                 error_messages={"required": message, "invalid_choice": message},
             )

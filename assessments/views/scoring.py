@@ -1,6 +1,8 @@
 """Independent scoring: a scorer rates every standard on their own, a commitment a page, then
 submits. These pages only ever show the scorer's own answers."""
 
+from dataclasses import asdict
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -26,9 +28,9 @@ def _closed_reason(round: Round, scorer: Scorer) -> str:
 
 def _load_scorer(request: HttpRequest, round_id: int) -> tuple[Round, Scorer, str]:
     """The round (404 for other wards), the user's own invitation (403 if none), and why they
-    cannot score now, if they cannot."""
-    round, access = load_round(request, round_id)
-    scorer = access.scorer
+    cannot score now, if they cannot. One query: scoring needs the invitation, not the roles."""
+    round = selectors.get_round_for_user(user=request.user, round_id=round_id, with_invitation=True)
+    scorer = round.viewer_scorer
     if scorer is None:
         raise PermissionDenied("Only the people invited to score this round can do this.")
     return round, scorer, _closed_reason(round, scorer)
@@ -166,7 +168,7 @@ def _autosave(request: HttpRequest, round: Round, scorer: Scorer, number: int) -
             raise Http404("No such commitment")
         return JsonResponse({"error": "That standard is not on this page."}, status=400)
     form = CommitmentRatingsForm(
-        request.POST, standards=[standard], ratings={}, require_answers=True
+        request.POST, standards=[standard], ratings={}, require_answers=True, hints=False
     )
     conflicts = _save_answers(request, form, round)
     if form.errors:
@@ -175,13 +177,7 @@ def _autosave(request: HttpRequest, round: Round, scorer: Scorer, number: int) -
             return JsonResponse({"error": first, "conflict": True}, status=409)
         return JsonResponse({"error": first}, status=400)
     saved = form.saved[standard.pk]
-    return JsonResponse(
-        {
-            "saved": True,
-            "version": saved.version,
-            **selectors.scoring_counts(round=round, scorer=scorer, number=number),
-        }
-    )
+    return JsonResponse({"saved": True, "version": saved.version, **asdict(saved.tally)})
 
 
 @require_http_methods(["GET", "POST"])

@@ -105,10 +105,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 # Accounts, sign-in, MFA and single sign-on: django-allauth (docs/decisions/0007).
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# allauth's sign-in (username or email) with Django's password checks; the person read on each
+# request also says whether they hold a trust role (standards/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["standards.accounts.backends.PersonBackend"]
 ACCOUNT_ADAPTER = "standards.accounts.adapter.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "standards.accounts.social.SocialAccountAdapter"
 MFA_ADAPTER = "standards.accounts.adapter.MfaAdapter"

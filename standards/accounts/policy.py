@@ -13,6 +13,9 @@ def mfa_required(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
+    holds = getattr(user, "holds_trust_role", None)  # read with the person (PersonBackend)
+    if holds is not None:
+        return holds
     return TrustMembership.objects.filter(user=user).exists()
 
 
