@@ -3,11 +3,17 @@
 Shared by the pages and the PDFs so that both show the same picture.
 """
 
+import hashlib
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments import rules
 
-from . import charts, heat
+from . import charts, heat, selectors, voice
 from .board_summary import board_summary
 from .headlines import RULES_SECTION_ID, rules_paragraphs
 from .process_changes import can_mark_changes, trust_changes
@@ -99,7 +105,7 @@ def spc_panels(dashboard: TrustDashboard, changes: dict | None = None) -> list[S
     )
 
 
-def trust_page(dashboard: TrustDashboard, *, user) -> dict:
+def trust_page(dashboard: TrustDashboard, *, user, may_mark: bool | None = None) -> dict:
     """The trust dashboard's board summary, SPC panels and the rules said once."""
     changes = trust_changes(trust=dashboard.trust)
     spc = spc_settings()
@@ -115,8 +121,63 @@ def trust_page(dashboard: TrustDashboard, *, user) -> dict:
         ),
         "spc_rules": rules_paragraphs(spc),
         "rules_id": RULES_SECTION_ID,
-        "can_mark_changes": can_mark_changes(user=user, trust=dashboard.trust),
+        "can_mark_changes": (
+            can_mark_changes(user=user, trust=dashboard.trust) if may_mark is None else may_mark
+        ),
     }
+
+
+# A rendered trust dashboard is kept this long at most, even if nothing it reads has changed:
+# the bound on how late a renamed or moved ward shows (as for the trust trend).
+BODY_CACHE_SECONDS = selectors.TREND_CACHE_SECONDS
+# Stands in the kept HTML for the viewer's CSRF token, filled in on every request: a kept page
+# never carries one person's token to another.
+CSRF_SLOT = "kept-csrf-token-slot"
+
+
+def trust_dashboard_body(
+    request, *, trust, site_id: int | None, service_type: str | None, page
+) -> SafeString:
+    """The trust dashboard's readings (board summary, summary table, heatmap page, leaders'
+    words, trends), rendered once and kept in the cache under everything they read
+    (selectors.trust_readings_state), today's date (overdue actions), the SPC settings, the
+    filters and page, and whether the viewer may mark process changes. Every dashboard role sees
+    the same readings, so a board of 300 wards is drawn once, not on every view."""
+    user = request.user
+    may_mark = can_mark_changes(user=user, trust=trust)
+    state = selectors.trust_readings_state(trust)
+    page = selectors.shown_page(page, state.wards)
+    parts = [
+        trust.pk,
+        site_id,
+        service_type,
+        page,
+        may_mark,
+        timezone.localdate().isoformat(),
+        repr(spc_settings()),
+        state.key,
+    ]
+    key = "trust-body:v1:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
+    body = cache.get(key)
+    if body is None:
+        dashboard = selectors.trust_dashboard(
+            user=user, trust_id=trust.pk, site_id=site_id, service_type=service_type, page=page
+        )
+        context = {
+            "dashboard": dashboard,
+            "trust": trust,
+            "page_size": selectors.WARDS_PER_PAGE,
+            **trust_page(dashboard, user=user, may_mark=may_mark),
+            "voices": voice.reservations_and_declines(
+                voice.round_voices(
+                    (w.latest_round_id for w in dashboard.wards), with_words_only=True
+                )
+            ),
+            "csrf_token": CSRF_SLOT,
+        }
+        body = render_to_string("reports/_trust_dashboard_body.html", context, request=request)
+        cache.set(key, body, BODY_CACHE_SECONDS)
+    return mark_safe(body.replace(CSRF_SLOT, get_token(request)))  # noqa: S308
 
 
 def heat_class(mean: float | None) -> str:

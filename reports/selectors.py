@@ -5,12 +5,14 @@ cannot be forgotten, and issues the same number of queries however many wards or
 are. Trends across editions match commitments by number and standards by code.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -21,7 +23,13 @@ from standards.models import Commitment, Pillar, ServiceType, Site, Trust, Ward
 from standards.selectors import latest_edition
 
 from . import small_groups
-from .models import DASHBOARD_TRUST_ROLES, ReportJob
+from .models import (
+    DASHBOARD_TRUST_ROLES,
+    ProcessChange,
+    ReportJob,
+    Target,
+    TrustReportSettings,
+)
 from .small_groups import GroupProtection
 
 MAX_LEVEL = rules.MAX_LEVEL
@@ -298,6 +306,65 @@ def trust_wards(*, trust: Trust, site_id: int | None = None, service_type: str |
         latest_round_id=Subquery(latest.values("pk")[:1]),
         latest_round_label=Subquery(latest.values("label")[:1]),
     )
+
+
+@dataclass(frozen=True)
+class ReadingsState:
+    key: str  # changes whenever anything the dashboard reads changes
+    wards: int  # the trust's wards, every site and type
+
+
+def trust_readings_state(trust: Trust) -> ReadingsState:
+    """Where everything the trust dashboard reads stands, in one query of small lookups: its
+    signed rounds (how many, the latest signing, reopenings), its actions (how many, the latest
+    change), its marked process changes, targets, small-group threshold and wards. A kept
+    dashboard is drawn afresh whenever any of them changes (presenters.trust_dashboard_body)."""
+    tables = {
+        "round": Round._meta.db_table,
+        "ward": Ward._meta.db_table,
+        "site": Site._meta.db_table,
+        "action": Action._meta.db_table,
+        "change": ProcessChange._meta.db_table,
+        "target": Target._meta.db_table,
+        "settings": TrustReportSettings._meta.db_table,
+    }
+    in_trust = (
+        "JOIN {ward} w ON w.id = x.ward_id JOIN {site} s ON s.id = w.site_id WHERE s.trust_id = %s"
+    )
+    # Table names come from the models, values are parameters.
+    sql = (
+        "SELECT"  # noqa: S608
+        " (SELECT COUNT(*) FROM {round} x " + in_trust + " AND x.status = %s),"
+        " (SELECT MAX(x.signed_at) FROM {round} x " + in_trust + " AND x.status = %s),"
+        " (SELECT SUM(x.reopen_count) FROM {round} x " + in_trust + "),"
+        " (SELECT COUNT(*) FROM {action} x " + in_trust + "),"
+        " (SELECT MAX(x.updated_at) FROM {action} x " + in_trust + "),"
+        " (SELECT COUNT(*) FROM {change} WHERE trust_id = %s),"
+        " (SELECT MAX(id) FROM {change} WHERE trust_id = %s),"
+        " (SELECT COUNT(*) FROM {target} WHERE trust_id = %s),"
+        " (SELECT SUM(value * (commitment_number + 1)) FROM {target} WHERE trust_id = %s),"
+        " (SELECT MAX(small_group_threshold) FROM {settings} WHERE trust_id = %s),"
+        " (SELECT COUNT(*) FROM {ward} w JOIN {site} s ON s.id = w.site_id WHERE s.trust_id = %s),"
+        " (SELECT MAX(w.id) FROM {ward} w JOIN {site} s ON s.id = w.site_id WHERE s.trust_id = %s)"
+    ).format(**tables)
+    signed = str(RoundStatus.SIGNED)
+    params = [trust.pk, signed, trust.pk, signed, trust.pk, trust.pk, trust.pk] + [trust.pk] * 7
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        values = cursor.fetchone()
+    state = "|".join(str(value) for value in values)
+    return ReadingsState(key=hashlib.sha256(state.encode()).hexdigest()[:32], wards=values[-2])
+
+
+def shown_page(page, wards: int) -> int:
+    """The heatmap page a request asks for, as the paginator will show it (a number from 1 to
+    the last page; anything else the first)."""
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        return 1
+    last = max(1, -(-wards // WARDS_PER_PAGE))
+    return min(max(number, 1), last)
 
 
 def trust_trend(

@@ -216,9 +216,9 @@ def test_a_kept_header_count_costs_one_query(
     scoring_round(ward=ward, manager=ward_manager, scorers=[ward_staff, le_partner])
     client.force_login(ward_staff)
     client.get(reverse("privacy"))
-    # The session, the person, whether they hold a trust role (the second-factor rule), and the
-    # state of the work the count was made from.
-    with django_assert_num_queries(4):
+    # The session, the person with whether they hold a trust role (the second-factor rule),
+    # and the state of the work the count was made from.
+    with django_assert_num_queries(3):
         html = client.get(reverse("privacy")).content.decode()
     assert header_count(html) == (1, "1 task")
 

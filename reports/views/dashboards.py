@@ -27,9 +27,9 @@ def trust_dashboard(request: HttpRequest, trust_id: int) -> HttpResponse:
     trust = selectors.get_dashboard_trust(user=request.user, trust_id=trust_id)
     form = TrustFilterForm(request.GET or None, sites=trust.sites.all())
     filters = form.cleaned_data if form.is_valid() else {}
-    dashboard = selectors.trust_dashboard(
-        user=request.user,
-        trust_id=trust.pk,
+    body = presenters.trust_dashboard_body(
+        request,
+        trust=trust,
         site_id=filters.get("site"),
         service_type=filters.get("service_type") or None,
         page=request.GET.get("page"),
@@ -38,17 +38,10 @@ def trust_dashboard(request: HttpRequest, trust_id: int) -> HttpResponse:
         request,
         "reports/trust_dashboard.html",
         {
-            "dashboard": dashboard,
             "trust": trust,
             "form": form,
-            "page_size": selectors.WARDS_PER_PAGE,
+            "body": body,
             "export_datasets": list(EXPORT_DATASETS.items()),
             "export_formats": list(EXPORT_FORMATS.items()),
-            **presenters.trust_page(dashboard, user=request.user),
-            "voices": voice.reservations_and_declines(
-                voice.round_voices(
-                    (w.latest_round_id for w in dashboard.wards), with_words_only=True
-                )
-            ),
         },
     )
