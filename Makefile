@@ -39,7 +39,7 @@ assets: node_modules/.installed
 
 migrate: $(VENV)/.installed
 	$(MANAGE) migrate --no-input
-	$(MANAGE) loaddata culture-of-care-standards
+	$(MANAGE) loaddata culture-of-care-standards ward-measures
 
 seed: $(VENV)/.installed
 	$(MANAGE) seed_demo

@@ -245,6 +245,8 @@ class ProcessChange(models.Model):
 
 
 DEFAULT_SMALL_GROUP_THRESHOLD = 3
+DEFAULT_SMALL_COUNT_MAX = 7  # counts of 1 to 7 are shown as "fewer than 8" outside the ward
+DEFAULT_MINIMUM_BED_DAYS = 100  # no rate for a month with fewer occupied bed days
 MINIMUM_SMALL_GROUP_THRESHOLD = 2
 
 
@@ -258,6 +260,16 @@ class TrustReportSettings(models.Model):
     """
 
     trust = models.OneToOneField(Trust, on_delete=models.CASCADE, related_name="report_settings")
+    # Ward measures outside the ward: counts of 1 to `small_count_max` are shown as "fewer
+    # than" the next number, and no rate is shown for a month below `minimum_bed_days`.
+    small_count_max = models.PositiveSmallIntegerField(
+        default=DEFAULT_SMALL_COUNT_MAX,
+        help_text='Outside the ward, counts from 1 to this are shown as "fewer than" one more.',
+    )
+    minimum_bed_days = models.PositiveIntegerField(
+        default=DEFAULT_MINIMUM_BED_DAYS,
+        help_text="Outside the ward, no rate is shown for a month with fewer occupied bed days.",
+    )
     small_group_threshold = models.PositiveSmallIntegerField(
         default=DEFAULT_SMALL_GROUP_THRESHOLD,
         help_text=(
@@ -278,3 +290,121 @@ class TrustReportSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trust}: small groups below {self.small_group_threshold}"
+
+
+# Ward measures beside the self-assessment (issue 13). Rules on them live in reports/measures.py.
+
+
+
+class MeasureUnit(models.TextChoices):
+    PER_1000_BED_DAYS = "per-1000-bed-days", "per 1,000 occupied bed days"
+    PERCENT = "percent", "percent"
+    COUNT = "count", "count"
+
+
+class MeasureCatalogue(models.Model):
+    """A version of the national catalogue of ward measures, loaded as a fixture and kept as it
+    was published, like the framework's editions."""
+
+    slug = models.SlugField(max_length=100)
+    title = models.CharField(max_length=300)
+    version = models.CharField(max_length=50, help_text="For example: 2026")
+    source_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="unique_catalogue_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version})"
+
+
+class Measure(models.Model):
+    """A routine ward measure: from the national catalogue, or a trust's own."""
+
+    catalogue = models.ForeignKey(
+        MeasureCatalogue, null=True, blank=True, on_delete=models.PROTECT, related_name="measures"
+    )
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="own_measures"
+    )
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=30, choices=MeasureUnit.choices)
+    # None: context only (occupied bed days), never called better or worse.
+    higher_is_better = models.BooleanField(null=True, blank=True)
+    # The commitments (by number, 1 to 12) this measure tells something about.
+    commitments = models.JSONField(default=list, blank=True)
+    definition = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(catalogue__isnull=True, trust__isnull=False)
+                | Q(catalogue__isnull=False, trust__isnull=True),
+                name="measure_national_or_trusts_own",
+            ),
+            models.UniqueConstraint(fields=["catalogue", "code"], name="unique_catalogue_code"),
+            models.UniqueConstraint(fields=["trust", "code"], name="unique_trust_measure_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit == MeasureUnit.PER_1000_BED_DAYS
+
+
+class MeasureMonth(models.Model):
+    """One ward's figures for one measure in one calendar month. Rates are worked out from the
+    numerator and denominator (reports/measures.py), never typed."""
+
+    ward = models.ForeignKey(
+        "standards.Ward", on_delete=models.CASCADE, related_name="measure_months"
+    )
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="months")
+    month = models.DateField(help_text="The first day of the month")
+    numerator = models.PositiveIntegerField(null=True, blank=True)
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    value = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["ward", "measure", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["ward", "measure", "month"], name="one_figure_a_month"),
+        ]
+        indexes = [models.Index(fields=["measure", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.ward} {self.measure.code} {self.month:%Y-%m}"
+
+
+class MeasureChange(models.Model):
+    """History of a ward's figures: who entered or replaced which month, how, before and after."""
+
+    ward = models.ForeignKey(
+        "standards.Ward", on_delete=models.CASCADE, related_name="measure_changes"
+    )
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=20)  # "form" or "import"
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ward} {self.month:%Y-%m} by {self.source}"

@@ -145,6 +145,8 @@ class Ward(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="wards")
     name = models.CharField(max_length=200)
     service_type = models.CharField(max_length=30, choices=ServiceType.choices)
+    # The trust's own code for the ward, as its ward measures are reported (CSV imports).
+    code = models.CharField(max_length=20, blank=True)
     beds = models.PositiveSmallIntegerField(null=True, blank=True)
     # A closed ward keeps its assessments and history; it is no longer set up with people.
     is_active = models.BooleanField(default=True)

@@ -1,0 +1,303 @@
+"""Ward measures beside the self-assessment: the rules, written once (issue 13).
+
+What a month's figure is (rates from numerator and denominator, never typed), what may be shown
+outside the ward (small counts and months with few bed days withheld), the SPC chart of a
+measure (the same module, baselines and headlines as the assessment charts, lower-is-better
+where it applies), and when a ward's agreed score and a measure disagree. Pages, PDFs, imports
+and exports all read these.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils.safestring import SafeString, mark_safe
+
+from standards.models import Trust, Ward
+
+from . import charts
+from .headlines import Headline, headline
+from .models import (
+    DEFAULT_MINIMUM_BED_DAYS,
+    DEFAULT_SMALL_COUNT_MAX,
+    Measure,
+    MeasureCatalogue,
+    MeasureMonth,
+    MeasureUnit,
+    TrustReportSettings,
+)
+from .spc import SpcResult, SpcSettings, analyse
+
+# Months of figures a chart shows (three years).
+CHART_MONTHS = 36
+# A commitment agreed at this mean or above is "Established or Embedded"...
+HIGH_AGREED = 3.0
+# ...and below this "Not yet or Starting".
+LOW_AGREED_BELOW = 2.0
+# The months before a round opened that count as its period (with the months it ran).
+PERIOD_MONTHS_BEFORE = 2
+CONCERN, IMPROVEMENT = "concern", "improvement"
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_label(month: datetime.date) -> str:
+    return month.strftime("%b %Y")
+
+
+def figure_value(
+    unit: str, numerator: int | None, denominator: int | None, value
+) -> float | None:
+    """A month's figure: per 1,000 occupied bed days from numerator and denominator; a
+    percentage from them, or as given when only the percentage is known; a count as given."""
+    if unit == MeasureUnit.PER_1000_BED_DAYS:
+        if numerator is None or not denominator:
+            return None
+        return numerator * 1000 / denominator
+    if unit == MeasureUnit.PERCENT:
+        if numerator is not None and denominator:
+            return numerator * 100 / denominator
+        return None if value is None else float(value)
+    if value is not None:
+        return float(value)
+    return None if numerator is None else float(numerator)
+
+
+def format_value(unit: str, value: float | None) -> str:
+    if value is None:
+        return "Not available"
+    if unit == MeasureUnit.PER_1000_BED_DAYS:
+        return f"{value:.1f} per 1,000 bed days"
+    if unit == MeasureUnit.PERCENT:
+        return f"{value:.0f}%"
+    return f"{value:,.0f}"
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """How a trust's ward measures are shown outside the ward."""
+
+    small_count_max: int = DEFAULT_SMALL_COUNT_MAX
+    minimum_bed_days: int = DEFAULT_MINIMUM_BED_DAYS
+
+    @property
+    def small_count_text(self) -> str:
+        return f"fewer than {self.small_count_max + 1}"
+
+
+def disclosure(trust: Trust) -> Disclosure:
+    kept = TrustReportSettings.objects.filter(trust=trust).first()
+    if kept is None:
+        return Disclosure()
+    return Disclosure(kept.small_count_max, kept.minimum_bed_days)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One month of one measure as a page shows it: ``value`` is None when there is no figure
+    or it is withheld (``withheld`` says why)."""
+
+    month: datetime.date
+    value: float | None
+    text: str
+    count_text: str  # the numerator as it may be shown ("fewer than 8", "12", or "")
+    withheld: str = ""
+
+    @property
+    def label(self) -> str:
+        return month_label(self.month)
+
+
+def figure(
+    measure: Measure, row: MeasureMonth, *, outside_ward: bool, rules: Disclosure
+) -> Figure:
+    """The month as shown inside the ward (everything) or outside it (small counts as "fewer
+    than 8"; no rate for a month with too few occupied bed days)."""
+    value = figure_value(measure.unit, row.numerator, row.denominator, row.value)
+    count_text = "" if row.numerator is None else f"{row.numerator:,}"
+    if not outside_ward:
+        return Figure(row.month, value, format_value(measure.unit, value), count_text)
+    if row.numerator is not None and 1 <= row.numerator <= rules.small_count_max:
+        count_text = rules.small_count_text
+    if (
+        measure.is_rate
+        and row.denominator is not None
+        and row.denominator < rules.minimum_bed_days
+    ):
+        reason = f"fewer than {rules.minimum_bed_days} occupied bed days"
+        return Figure(row.month, None, f"Not shown: {reason}", count_text, withheld=reason)
+    return Figure(row.month, value, format_value(measure.unit, value), count_text)
+
+
+def trust_measures(trust: Trust) -> QuerySet[Measure]:
+    """The latest national catalogue's measures, then the trust's own."""
+    latest = MeasureCatalogue.objects.order_by("-created_at", "-pk").first()
+    national = Q(catalogue=latest) if latest else Q(pk__in=[])
+    return Measure.objects.filter(national | Q(trust=trust)).order_by(
+        "trust_id", "position", "code"
+    )
+
+
+def ward_months(
+    wards: Iterable[Ward], measures: Iterable[Measure], *, since: datetime.date
+) -> dict[tuple[int, int], list[MeasureMonth]]:
+    """Every month since ``since`` of the given wards and measures, by (ward, measure), in
+    month order: one query."""
+    found: dict[tuple[int, int], list[MeasureMonth]] = defaultdict(list)
+    rows = MeasureMonth.objects.filter(
+        ward__in=list(wards), measure__in=list(measures), month__gte=since
+    ).order_by("ward_id", "measure_id", "month")
+    for row in rows:
+        found[(row.ward_id, row.measure_id)].append(row)
+    return found
+
+
+@dataclass
+class MeasureChart:
+    measure: Measure
+    figures: list[Figure]
+    result: SpcResult | None
+    headline: Headline
+    chart: SafeString | None
+    anchor: str
+
+    @property
+    def latest(self) -> Figure | None:
+        shown = [f for f in self.figures if f.value is not None]
+        return shown[-1] if shown else None
+
+    def variation_in(self, months: set[datetime.date]) -> set[str]:
+        """Special cause variation ("concern", "improvement") on points in ``months``."""
+        if self.result is None or self.measure.higher_is_better is None:
+            return set()
+        shown = [f for f in self.figures if f.value is not None]
+        return {
+            point.variation
+            for f, point in zip(shown, self.result.points, strict=True)
+            if f.month in months and point.variation
+        }
+
+
+def measure_chart(
+    measure: Measure, figures: list[Figure], *, spc: SpcSettings, id_prefix: str
+) -> MeasureChart:
+    """A measure's Making Data Count chart over its shown months (withheld months left out)."""
+    anchor = f"{id_prefix}-{measure.code}"
+    shown = [f for f in figures if f.value is not None]
+    if not shown:
+        words = Headline(
+            "No figures yet", "The chart is drawn once a month's figures are entered.", "none"
+        )
+        return MeasureChart(measure, figures, None, words, None, anchor)
+    improvement = "down" if measure.higher_is_better is False else "up"
+    result = analyse(
+        [f.value for f in shown], [f.label for f in shown], improvement=improvement, settings=spc
+    )
+    words = headline(result, measure.name.lower(), period="months")
+    top = max(f.value for f in shown)
+    ceiling = 100 if measure.unit == MeasureUnit.PERCENT else max(1.0, top * 1.2)
+    chart = mark_safe(  # noqa: S308 - built from escaped text by reports.charts
+        charts.spc_chart(
+            result,
+            title=measure.name,
+            id_prefix=anchor,
+            value_format=lambda v: format_value(measure.unit, v),
+            y_min=0,
+            y_max=ceiling,
+            headline=words.text,
+        )
+    )
+    return MeasureChart(measure, figures, result, words, chart, anchor)
+
+
+def round_period(opened: datetime.date, until: datetime.date) -> set[datetime.date]:
+    """The months a round speaks for: from PERIOD_MONTHS_BEFORE months before it opened to the
+    month it was signed (or today, while it runs)."""
+    month, last = add_months(month_start(opened), -PERIOD_MONTHS_BEFORE), month_start(until)
+    months = set()
+    while month <= last:
+        months.add(month)
+        month = add_months(month, 1)
+    return months
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """An agreed score and a measure that informs it point opposite ways in the same period."""
+
+    commitment: int
+    commitment_title: str
+    agreed: float
+    measure: Measure
+    variation: str
+    chart_anchor: str
+    sentence: str = field(default="")
+
+
+def contradiction_sentence(
+    *, title: str, agreed: float, measure: Measure, variation: str, rated: str
+) -> str:
+    if variation == CONCERN:
+        return (
+            f'"{title}" is agreed at {agreed:.1f} ({rated}) while {measure.name.lower()} shows '
+            "special cause concern in the same months."
+        )
+    return (
+        f'"{title}" is agreed at {agreed:.1f} ({rated}) while {measure.name.lower()} shows '
+        "special cause improvement in the same months."
+    )
+
+
+def contradictions(
+    *,
+    agreed: dict[int, float | None],
+    titles: dict[int, str],
+    measure_charts: Iterable[MeasureChart],
+    months: set[datetime.date],
+) -> list[Contradiction]:
+    """The rule, once: a commitment agreed Established or Embedded (mean 3 or more) while a
+    measure informing it shows special cause concern in the period, or agreed Not yet or
+    Starting (mean below 2) while it shows special cause improvement."""
+    found = []
+    for chart in measure_charts:
+        variations = chart.variation_in(months)
+        if not variations:
+            continue
+        for number in chart.measure.commitments:
+            mean = agreed.get(number)
+            if mean is None:
+                continue
+            if mean >= HIGH_AGREED and CONCERN in variations:
+                variation, rated = CONCERN, "Established or Embedded"
+            elif mean < LOW_AGREED_BELOW and IMPROVEMENT in variations:
+                variation, rated = IMPROVEMENT, "Not yet or Starting"
+            else:
+                continue
+            title = titles.get(number, f"Commitment {number}")
+            found.append(
+                Contradiction(
+                    commitment=number,
+                    commitment_title=title,
+                    agreed=mean,
+                    measure=chart.measure,
+                    variation=variation,
+                    chart_anchor=chart.anchor,
+                    sentence=contradiction_sentence(
+                        title=title,
+                        agreed=mean,
+                        measure=chart.measure,
+                        variation=variation,
+                        rated=rated,
+                    ),
+                )
+            )
+    return sorted(found, key=lambda c: (c.commitment, c.measure.position, c.measure.code))
