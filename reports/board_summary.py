@@ -6,6 +6,7 @@ that both templates include (templates/reports/_board_summary.html).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -48,6 +49,8 @@ class BoardSummary:
     gaps: list[Item] = field(default_factory=list)
     overdue: list[Item] = field(default_factory=list)
     overdue_total: int = 0
+    # Wards whose latest agreed scores and measures disagree (reports/measures.py's rule).
+    contradictions: list[Item] = field(default_factory=list)
     reservations: int = 0
     declines: int = 0
     reservations_url: str = f"#{RESERVATIONS_ANCHOR}"
@@ -55,7 +58,12 @@ class BoardSummary:
     @property
     def nothing_to_report(self) -> bool:
         return not (
-            self.concerns or self.gaps or self.overdue or self.reservations or self.declines
+            self.concerns
+            or self.gaps
+            or self.overdue
+            or self.reservations
+            or self.declines
+            or self.contradictions
         )
 
 
@@ -177,6 +185,7 @@ def board_summary(
     spc: SpcSettings,
     chart_url: str = "",
     ward_url=None,
+    contradictions: Iterable = (),
 ) -> BoardSummary:
     """Which wards and commitments show special cause concern at their latest point, the
     largest perception gaps, reservations and declines, and overdue actions.
@@ -184,6 +193,8 @@ def board_summary(
     ``wards`` carry ``latest_round_id`` (as selectors.trust_wards annotates them); ``panels``
     are the trust-wide SPC panels; ``chart_url`` prefixes the charts' anchors and ``ward_url``
     (a ward id to a link; the ward dashboard by default) says where a ward's detail is.
+    ``contradictions`` are trust_measures.WardFlag: a ward's agreed score and a measure that
+    informs it disagree.
     """
     _ward_url = ward_url or _ward_dashboard_url
     summary = BoardSummary()
@@ -204,6 +215,11 @@ def board_summary(
     for rid, gap in largest_gaps(trust, latest, round_to_ward):
         ward = round_to_ward[rid]
         summary.gaps.append(Item(ward.name, _ward_url(ward.pk), _gap_words(gap)))
+
+    for flag in contradictions:
+        summary.contradictions.append(
+            Item(flag.ward_name, _ward_url(flag.ward_id), flag.contradiction.sentence)
+        )
 
     decisions = signature_decisions(round_ids=list(round_to_ward))
     summary.reservations = decisions.get(SignatureDecision.RESERVATIONS, 0)

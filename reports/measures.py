@@ -301,3 +301,24 @@ def contradictions(
                 )
             )
     return sorted(found, key=lambda c: (c.commitment, c.measure.position, c.measure.code))
+
+
+def pooled(measure: Measure, month: datetime.date, rows: list[MeasureMonth]) -> MeasureMonth:
+    """Several wards' figures for one month as one: numerators and denominators summed (so a
+    trust-wide rate is events per 1,000 of all the bed days), values summed for counts and
+    averaged for percentages given only as values."""
+    numerators = [r.numerator for r in rows if r.numerator is not None and r.denominator]
+    denominators = [r.denominator for r in rows if r.numerator is not None and r.denominator]
+    values = [float(r.value) for r in rows if r.value is not None]
+    value = None
+    if values and measure.unit == MeasureUnit.COUNT:
+        value = sum(values)
+    elif values and not numerators:
+        value = sum(values) / len(values)
+    return MeasureMonth(
+        measure=measure,
+        month=month,
+        numerator=sum(numerators) if numerators else None,
+        denominator=sum(denominators) if denominators else None,
+        value=value,
+    )

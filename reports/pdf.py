@@ -51,6 +51,7 @@ from .selectors import Gap, Measure
 from .small_groups import GroupProtection
 from .spc import SpcSettings
 from .spc_panels import SpcPanel, spc_settings, trust_panels
+from .trust_measures import TrustMeasures, trust_measures
 from .voice import LeaderVoice
 
 Progress = Callable[[int, int, str], None]
@@ -247,6 +248,7 @@ class BoardPack:
     spc_rules: list[str] = field(default_factory=list)
     rules_id: str = RULES_SECTION_ID
     voices: list[LeaderVoice] = field(default_factory=list)
+    ward_measures: TrustMeasures | None = None
 
     @property
     def signed_wards(self) -> int:
@@ -337,6 +339,9 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         numbered=True,
     )
     wards = ward_pages(trust, titles)
+    measured = trust_measures(
+        trust=trust, wards=[page.ward for page in wards], titles=titles, spc=spc
+    )
     summary = board_summary(
         trust=trust,
         wards=[page.ward for page in wards],
@@ -344,6 +349,7 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         changes=changes,
         spc=spc,
         ward_url=lambda ward_id: f"#ward-{ward_id}",
+        contradictions=measured.flags,
     )
     return BoardPack(
         trust=trust,
@@ -355,6 +361,7 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         summary=summary,
         spc_rules=rules_paragraphs(spc),
         voices=voice.trust_reservations_and_declines(trust, labels=trend.labels),
+        ward_measures=measured,
     )
 
 

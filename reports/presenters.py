@@ -16,9 +16,11 @@ from assessments import rules
 from . import charts, heat, selectors, voice
 from .board_summary import board_summary
 from .headlines import RULES_SECTION_ID, rules_paragraphs
+from .measures import disclosure
 from .process_changes import can_mark_changes, trust_changes
 from .selectors import Gap, Measure, TrustDashboard, WardDashboard
 from .spc_panels import SpcPanel, spc_settings, trust_panels
+from .trust_measures import trust_measures
 
 
 def _safe(svg: str) -> SafeString:
@@ -110,14 +112,20 @@ def trust_page(dashboard: TrustDashboard, *, user, may_mark: bool | None = None)
     changes = trust_changes(trust=dashboard.trust)
     spc = spc_settings()
     panels = spc_panels(dashboard, changes)
+    ward_measures = trust_measures(
+        trust=dashboard.trust, wards=dashboard.wards, titles=dashboard.titles, spc=spc
+    )
     return {
         "panels": panels,
+        "ward_measures": ward_measures,
+        "ward_measures_rules": disclosure(dashboard.trust),
         "summary": board_summary(
             trust=dashboard.trust,
             wards=dashboard.wards,
             panels=panels,
             changes=changes,
             spc=spc,
+            contradictions=ward_measures.flags,
         ),
         "spc_rules": rules_paragraphs(spc),
         "rules_id": RULES_SECTION_ID,

@@ -1,0 +1,118 @@
+"""Ward measures on the trust dashboard and in the board pack: trust-wide charts of each measure
+(the wards' figures pooled month by month, shown as outside the ward) and every ward whose
+latest agreed scores contradict its measures. The rules are reports/measures.py's."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import scores
+from assessments.models import Round
+
+from . import measures
+from .measures import Contradiction, MeasureChart
+from .spc import SpcSettings
+
+
+@dataclass(frozen=True)
+class WardFlag:
+    ward_id: int
+    ward_name: str
+    contradiction: Contradiction
+
+    @property
+    def url(self) -> str:
+        return reverse("reports:ward_dashboard", args=[self.ward_id])
+
+    @property
+    def chart_url(self) -> str:
+        return f"{self.url}#{self.contradiction.chart_anchor}"
+
+    @property
+    def commitment_url(self) -> str:
+        return f"{self.url}#spc-{self.contradiction.commitment}"
+
+
+@dataclass
+class TrustMeasures:
+    charts: list[MeasureChart] = field(default_factory=list)
+    flags: list[WardFlag] = field(default_factory=list)
+
+    @property
+    def has_figures(self) -> bool:
+        return any(chart.result is not None for chart in self.charts)
+
+
+def trust_measures(
+    *, trust, wards: list, titles: dict[int, str], spc: SpcSettings, today=None
+) -> TrustMeasures:
+    """Charts and contradictions for ``wards`` (each with ``latest_round_id``), in a fixed
+    number of queries however many wards or months: the catalogue, the months, the latest
+    rounds' dates and their stored scores."""
+    today = today or timezone.localdate()
+    catalogue = list(measures.trust_measures(trust))
+    if not catalogue or not wards:
+        return TrustMeasures()
+    since = measures.add_months(measures.month_start(today), -measures.CHART_MONTHS)
+    months = measures.ward_months(wards, catalogue, since=since)
+    rules = measures.disclosure(trust)
+    charts = []
+    for measure in catalogue:
+        by_month: dict[datetime.date, list] = defaultdict(list)
+        for ward in wards:
+            for row in months.get((ward.pk, measure.pk), []):
+                by_month[row.month].append(row)
+        figures = [
+            measures.figure(
+                measure, measures.pooled(measure, month, rows), outside_ward=True, rules=rules
+            )
+            for month, rows in sorted(by_month.items())
+        ]
+        charts.append(measures.measure_chart(measure, figures, spc=spc, id_prefix="trust"))
+    return TrustMeasures(
+        charts=[c for c in charts if c.figures],
+        flags=_ward_flags(wards, catalogue, months, titles, spc, rules),
+    )
+
+
+def _ward_flags(wards, catalogue, months, titles, spc, rules) -> list[WardFlag]:
+    informing = [m for m in catalogue if m.commitments and m.higher_is_better is not None]
+    latest = {w.latest_round_id: w for w in wards if getattr(w, "latest_round_id", None)}
+    if not informing or not latest:
+        return []
+    dates = dict(
+        (pk, (opened, signed))
+        for pk, opened, signed in Round.objects.filter(pk__in=list(latest)).values_list(
+            "pk", "opened_at", "signed_at"
+        )
+    )
+    tallies = scores.stored(list(latest), pillars=False)
+    flags = []
+    for round_id, ward in latest.items():
+        opened, signed = dates.get(round_id, (None, None))
+        if opened is None or signed is None:
+            continue
+        agreed = {}
+        for number in titles:
+            tally = tallies.get(round_id, {}).get(scores.commitment_measure(number))
+            agreed[number] = None if tally is None else scores.mean(tally.rated, tally.total)
+        ward_charts = []
+        for measure in informing:
+            rows = months.get((ward.pk, measure.pk))
+            if not rows:
+                continue
+            figures = [measures.figure(measure, r, outside_ward=True, rules=rules) for r in rows]
+            ward_charts.append(
+                measures.measure_chart(measure, figures, spc=spc, id_prefix="ward-measure")
+            )
+        for contradiction in measures.contradictions(
+            agreed=agreed,
+            titles=titles,
+            measure_charts=ward_charts,
+            months=measures.round_period(opened.date(), signed.date()),
+        ):
+            flags.append(WardFlag(ward.pk, ward.name, contradiction))
+    return flags
