@@ -113,7 +113,11 @@ def trust_page(dashboard: TrustDashboard, *, user, may_mark: bool | None = None)
     spc = spc_settings()
     panels = spc_panels(dashboard, changes)
     ward_measures = trust_measures(
-        trust=dashboard.trust, wards=dashboard.wards, titles=dashboard.titles, spc=spc
+        trust=dashboard.trust,
+        wards=dashboard.wards,
+        titles=dashboard.titles,
+        spc=spc,
+        page_wards=[row.ward for row in dashboard.rows],
     )
     return {
         "panels": panels,

@@ -36,10 +36,33 @@ class WardFlag:
         return f"{self.url}#spc-{self.contradiction.commitment}"
 
 
+@dataclass(frozen=True)
+class WardCell:
+    """A ward's latest shown month of one measure, and the special cause variation there."""
+
+    text: str
+    label: str  # the month
+    variation: str | None
+
+
+@dataclass(frozen=True)
+class WardRow:
+    ward_id: int
+    ward_name: str
+    cells: list[WardCell | None]
+
+    @property
+    def url(self) -> str:
+        return reverse("reports:ward_dashboard", args=[self.ward_id])
+
+
 @dataclass
 class TrustMeasures:
     charts: list[MeasureChart] = field(default_factory=list)
     flags: list[WardFlag] = field(default_factory=list)
+    # The judged measures (columns) and, for the wards of the page shown, each one's latest.
+    columns: list = field(default_factory=list)
+    rows: list[WardRow] = field(default_factory=list)
 
     @property
     def has_figures(self) -> bool:
@@ -47,11 +70,17 @@ class TrustMeasures:
 
 
 def trust_measures(
-    *, trust, wards: list, titles: dict[int, str], spc: SpcSettings, today=None
+    *,
+    trust,
+    wards: list,
+    titles: dict[int, str],
+    spc: SpcSettings,
+    page_wards: list | None = None,
+    today=None,
 ) -> TrustMeasures:
-    """Charts and contradictions for ``wards`` (each with ``latest_round_id``), in a fixed
-    number of queries however many wards or months: the catalogue, the months, the latest
-    rounds' dates and their stored scores."""
+    """Charts and contradictions for ``wards`` (each with ``latest_round_id``), and a row of
+    latest figures for each of ``page_wards``, in a fixed number of queries however many wards
+    or months: the catalogue, the months, the latest rounds' dates and their stored scores."""
     today = today or timezone.localdate()
     catalogue = list(measures.trust_measures(trust))
     if not catalogue or not wards:
@@ -72,10 +101,35 @@ def trust_measures(
             for month, rows in sorted(by_month.items())
         ]
         charts.append(measures.measure_chart(measure, figures, spc=spc, id_prefix="trust"))
+    judged = [m for m in catalogue if m.higher_is_better is not None]
     return TrustMeasures(
         charts=[c for c in charts if c.figures],
         flags=_ward_flags(wards, catalogue, months, titles, spc, rules),
+        columns=judged,
+        rows=_ward_rows(page_wards or [], judged, months, spc, rules),
     )
+
+
+def _ward_rows(wards, judged, months, spc, rules) -> list[WardRow]:
+    rows = []
+    for ward in wards:
+        cells: list[WardCell | None] = []
+        for measure in judged:
+            found = months.get((ward.pk, measure.pk))
+            if not found:
+                cells.append(None)
+                continue
+            figures = [measures.figure(measure, r, outside_ward=True, rules=rules) for r in found]
+            chart = measures.measure_chart(measure, figures, spc=spc, id_prefix="ward-measure")
+            latest = chart.latest
+            if latest is None or chart.result is None:
+                cells.append(WardCell(figures[-1].text, figures[-1].label, None))
+                continue
+            point = chart.result.points[-1]
+            cells.append(WardCell(latest.text, latest.label, point.variation))
+        if any(cells):
+            rows.append(WardRow(ward.pk, ward.name, cells))
+    return rows
 
 
 def _ward_flags(wards, catalogue, months, titles, spc, rules) -> list[WardFlag]:

@@ -71,6 +71,9 @@ def test_the_trust_dashboard_flags_a_ward_rating_itself_highly_while_restraint_r
     assert page.count(sentence) == 2  # in "What needs attention" and in the measures section
     ward_url = reverse("reports:ward_dashboard", args=[ward.pk])
     assert f'href="{ward_url}#ward-measure-restrictive-interventions"' in page
+    # Per ward: the latest month of each measure, with its special cause variation.
+    assert '83.3 per 1,000 bed days<br><span class="nhsuk-body-s">' in page
+    assert ": special cause concern</span>" in page
 
 
 def test_a_ward_whose_measures_agree_with_its_scores_is_not_flagged(
