@@ -51,7 +51,7 @@ from .selectors import Gap, Measure
 from .small_groups import GroupProtection
 from .spc import SpcSettings
 from .spc_panels import SpcPanel, spc_settings, trust_panels
-from .trust_measures import TrustMeasures, trust_measures
+from .trust_measures import TrustMeasures, WardRow, trust_measures
 from .voice import LeaderVoice
 
 Progress = Callable[[int, int, str], None]
@@ -223,6 +223,9 @@ class WardPage:
     voices: list[LeaderVoice] = field(default_factory=list)
     protection: GroupProtection | None = None
     overall_combined: float | None = None
+    # Ward measures (board pack): the latest month of each, and where they contradict scores.
+    measures: WardRow | None = None
+    measure_flags: list[str] = field(default_factory=list)
 
     @property
     def small_group(self) -> bool:
@@ -340,8 +343,18 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
     )
     wards = ward_pages(trust, titles)
     measured = trust_measures(
-        trust=trust, wards=[page.ward for page in wards], titles=titles, spc=spc
+        trust=trust,
+        wards=[page.ward for page in wards],
+        titles=titles,
+        spc=spc,
+        page_wards=[page.ward for page in wards],
     )
+    rows = {row.ward_id: row for row in measured.rows}
+    for page in wards:
+        page.measures = rows.get(page.ward.pk)
+        page.measure_flags = [
+            f.contradiction.sentence for f in measured.flags if f.ward_id == page.ward.pk
+        ]
     summary = board_summary(
         trust=trust,
         wards=[page.ward for page in wards],

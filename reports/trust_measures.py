@@ -50,6 +50,11 @@ class WardRow:
     ward_id: int
     ward_name: str
     cells: list[WardCell | None]
+    columns: list = field(default_factory=list)  # the measures, in the cells' order
+
+    @property
+    def items(self) -> list[tuple]:
+        return list(zip(self.columns, self.cells, strict=True))
 
     @property
     def url(self) -> str:
@@ -128,7 +133,7 @@ def _ward_rows(wards, judged, months, spc, rules) -> list[WardRow]:
             point = chart.result.points[-1]
             cells.append(WardCell(latest.text, latest.label, point.variation))
         if any(cells):
-            rows.append(WardRow(ward.pk, ward.name, cells))
+            rows.append(WardRow(ward.pk, ward.name, cells, judged))
     return rows
 
 

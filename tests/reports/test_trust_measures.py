@@ -162,3 +162,23 @@ def test_the_board_pack_carries_the_flag_and_the_trust_wide_charts(
     assert [item.name for item in pack.summary.contradictions] == ["Willow Ward", "Willow Ward"]
     assert any("Avoiding harm" in item.text for item in pack.summary.contradictions)
     assert [c.measure.code for c in pack.ward_measures.charts] == ["restrictive-interventions"]
+
+
+def test_the_board_packs_ward_page_carries_its_latest_figures_and_flag(
+    catalogue, trust, ward, ward_manager, ward_staff, le_partner, le_leader, restraint
+):
+    from django.template.loader import render_to_string
+
+    from reports.pdf import board_pack_data
+
+    _flagged_ward(ward, ward_manager, ward_staff, le_partner, le_leader, restraint)
+    pack = board_pack_data(trust)
+    page = html.unescape(
+        render_to_string(
+            "reports/pdf/board_pack_wards.html",
+            {"pack": pack, "wards": pack.wards, "first_page": 1, "first_index": 1},
+        )
+    )
+    assert "Willow Ward: ward measures, latest month" in page
+    assert "<td>83.3 per 1,000 bed days</td>" in page
+    assert 'Measures and self-assessment disagree: "Avoiding harm" is agreed at 3.0' in page
