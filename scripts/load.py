@@ -174,7 +174,13 @@ def main() -> int:
         smoke.fresh_database(database_url)
         redis.Redis.from_url(redis_url).flushdb()
         stack.manage("migrate", "--no-input")
-        stack.manage("loaddata", "culture-of-care-standards")
+        # An earlier checkout (LOAD_APP_ROOT) may predate the ward measures' fixture.
+        fixtures = [
+            name
+            for name in ("culture-of-care-standards", "ward-measures")
+            if (smoke.ROOT / "fixtures" / f"{name}.json").exists()
+        ]
+        stack.manage("loaddata", *fixtures)
         say(f"seeding the demo trust with {wards} wards x {rounds} signed rounds...")
         stack.manage(
             "seed_demo",

@@ -493,7 +493,7 @@ def main() -> int:
         redis.Redis.from_url(redis_url).flushdb()
         say(f"database {urlsplit(database_url).path[1:]}, Redis db {SMOKE_REDIS_DB}, in {work}")
         stack.manage("migrate", "--no-input")
-        stack.manage("loaddata", "culture-of-care-standards")
+        stack.manage("loaddata", "culture-of-care-standards", "ward-measures")
         # Production refuses the demo people (shared password, published second-factor secret).
         stack.manage("seed_demo", settings="culture_of_care.settings.base")
         stack.manage("collectstatic", "--no-input")
