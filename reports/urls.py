@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards, exports, jobs, pages, process_changes
+from .views import dashboards, exports, jobs, measures, pages, process_changes
 
 app_name = "reports"
 
@@ -33,5 +33,20 @@ urlpatterns = [
         "trusts/<int:trust_id>/export/",
         exports.request_trust_export,
         name="request_trust_export",
+    ),
+]
+
+urlpatterns += [
+    path("wards/<int:ward_id>/measures/", measures.ward_measures, name="ward_measures"),
+    path("wards/<int:ward_id>/measures/enter/", measures.measure_enter, name="measure_enter"),
+    path(
+        "trusts/<int:trust_id>/measures/import/",
+        measures.measure_import_upload,
+        name="measure_import",
+    ),
+    path(
+        "trusts/<int:trust_id>/measures/import/apply/",
+        measures.measure_import_apply,
+        name="measure_import_apply",
     ),
 ]

@@ -22,6 +22,7 @@ from .models import (
 )
 
 MAX_BEDS = 200
+WARD_CODE_MAX = 20
 
 
 def is_trust_admin(*, user, trust: Trust) -> bool:
@@ -71,6 +72,7 @@ def _ward_snapshot(ward: Ward) -> dict:
         "beds": ward.beds,
         "support_contact": ward.support_contact,
         "is_active": ward.is_active,
+        "code": ward.code,
     }
 
 
@@ -141,6 +143,21 @@ def _check_ward(*, site: Site, name: str, service_type: str, beds: int | None, w
     return name
 
 
+def _check_ward_code(*, trust: Trust, code: str, ward=None) -> str:
+    """A ward's code matches the lines of a ward measures CSV file: one ward a code a trust."""
+    code = (code or "").strip()
+    if len(code) > WARD_CODE_MAX:
+        raise ValidationError({"code": f"Ward code must be {WARD_CODE_MAX} characters or fewer"})
+    if code:
+        same = Ward.objects.filter(site__trust=trust, code__iexact=code)
+        if ward is not None:
+            same = same.exclude(pk=ward.pk)
+        taken = same.first()
+        if taken is not None:
+            raise ValidationError({"code": f"{taken.name} already has the ward code {code}"})
+    return code
+
+
 @transaction.atomic
 def create_ward(
     *,
@@ -150,15 +167,18 @@ def create_ward(
     service_type: str,
     beds: int | None = None,
     support_contact: str = "",
+    code: str = "",
 ) -> Ward:
     ensure_trust_admin(by=by, trust=site.trust)
     name = _check_ward(site=site, name=name, service_type=service_type, beds=beds)
+    code = _check_ward_code(trust=site.trust, code=code)
     ward = Ward.objects.create(
         site=site,
         name=name,
         service_type=service_type,
         beds=beds,
         support_contact=support_contact.strip(),
+        code=code,
     )
     record(
         trust=site.trust,
@@ -181,13 +201,16 @@ def update_ward(
     beds: int | None,
     is_active: bool,
     support_contact: str = "",
+    code: str | None = None,
 ) -> Ward:
-    """Change a ward's details, or close it (its people, assessments and history stay)."""
+    """Change a ward's details, or close it (its people, assessments and history stay). A code
+    of None keeps the ward's code."""
     trust = ward.site.trust
     ensure_trust_admin(by=by, trust=trust)
     if site.trust_id != trust.pk:
         raise ValidationError({"site": "Choose one of your trust's sites"})
     name = _check_ward(site=site, name=name, service_type=service_type, beds=beds, ward=ward)
+    code = ward.code if code is None else _check_ward_code(trust=trust, code=code, ward=ward)
     before = _ward_snapshot(ward)
     ward.site, ward.name, ward.service_type, ward.beds, ward.is_active = (
         site,
@@ -197,6 +220,7 @@ def update_ward(
         is_active,
     )
     ward.support_contact = support_contact.strip()
+    ward.code = code
     after = _ward_snapshot(ward)
     if before != after:
         ward.save()

@@ -62,6 +62,16 @@ class WardForm(forms.Form):
             "max_value": "Number of beds must be 200 or fewer",
         },
     )
+    code = forms.CharField(
+        label="Ward code (optional)",
+        max_length=20,
+        required=False,
+        help_text="The code your trust uses for this ward in its measures returns, for example "
+        "WIL01. Lines of a ward measures CSV file are matched to the ward by it. Each ward needs "
+        f"its own code. {TRUST_SEES}",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+        error_messages={"max_length": "Ward code must be 20 characters or fewer"},
+    )
     support_contact = forms.CharField(
         label="Who can people talk to if a standard is hard to read? (optional)",
         max_length=300,
@@ -95,6 +105,7 @@ class WardForm(forms.Form):
             "site": ward.site_id,
             "service_type": ward.service_type,
             "beds": ward.beds,
+            "code": ward.code,
             "support_contact": ward.support_contact,
             "is_active": "yes" if ward.is_active else "no",
         }

@@ -1,0 +1,177 @@
+"""Entering a ward's monthly measure figures (issue 13): who may, what a month must hold, and
+the history kept of every change.
+
+The checks here are shared by the form and the CSV import (reports/measure_import.py), so a
+figure is accepted or refused for the same reasons whichever way it arrives. What a figure
+means (a rate from its numerator and denominator, never typed) is reports/measures.py's.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from standards.models import Trust, TrustMembership, TrustRole, User, Ward, WardMembership, WardRole
+
+from .measures import month_start
+from .models import Measure, MeasureChange, MeasureMonth, MeasureUnit
+
+# A month's counts: a ward of 200 beds has about 6,200 occupied bed days; far past any ward.
+MAX_NUMBER = 999_999
+MAX_PERCENT = Decimal(100)
+CENTS = Decimal("0.01")
+SOURCE_FORM, SOURCE_IMPORT = "form", "import"
+
+
+def can_enter_figures(*, user, ward: Ward) -> bool:
+    """The ward's manager or the trust's QI lead enters a ward's figures."""
+    if not user.is_authenticated:
+        return False
+    return (
+        WardMembership.objects.filter(user=user, ward=ward, role=WardRole.MANAGER).exists()
+        or TrustMembership.objects.filter(
+            user=user, trust_id=ward.site.trust_id, role=TrustRole.QI_LEAD
+        ).exists()
+    )
+
+
+def can_import_figures(*, user, trust: Trust) -> bool:
+    """Only the trust's QI lead imports figures for the trust's wards."""
+    if not user.is_authenticated:
+        return False
+    return TrustMembership.objects.filter(user=user, trust=trust, role=TrustRole.QI_LEAD).exists()
+
+
+def measure_allowed(*, measure: Measure, trust_id: int) -> bool:
+    """A national measure, or the ward's own trust's."""
+    return measure.catalogue_id is not None or measure.trust_id == trust_id
+
+
+def figure_problems(
+    *,
+    measure: Measure,
+    month: datetime.date,
+    numerator: int | None,
+    denominator: int | None,
+    value: Decimal | None,
+    today: datetime.date,
+) -> dict[str, str]:
+    """What is wrong with a month's figures for the measure's unit, by field ("" when fine):
+    a rate needs its numerator and denominator (never the rate itself); a percentage its
+    numerator and denominator or the percentage; a count the count."""
+    problems: dict[str, str] = {}
+    if month_start(month) > month_start(today):
+        problems["month"] = "The month must be this month or earlier"
+    for name, number in (("numerator", numerator), ("denominator", denominator)):
+        if number is not None and not 0 <= number <= MAX_NUMBER:
+            problems[name] = f"The {name} must be a whole number from 0 to {MAX_NUMBER:,}"
+    if value is not None and value < 0:
+        problems["value"] = "The figure must be 0 or more"
+    if problems:
+        return problems
+    if measure.unit == MeasureUnit.PER_1000_BED_DAYS:
+        if numerator is None:
+            problems["numerator"] = f"Enter the number of {measure.name.lower()} in the month"
+        if denominator is None:
+            problems["denominator"] = "Enter the occupied bed days in the month"
+        elif denominator == 0:
+            problems["denominator"] = "Occupied bed days must be 1 or more"
+        if value is not None:
+            problems["value"] = (
+                "Leave the figure blank: the rate is worked out from the numerator and denominator"
+            )
+    elif measure.unit == MeasureUnit.PERCENT:
+        given = (numerator is not None, denominator is not None)
+        if given == (False, False):
+            if value is None:
+                problems["value"] = (
+                    "Enter the numerator and denominator, or the percentage if only it is known"
+                )
+            elif value > MAX_PERCENT:
+                problems["value"] = "The percentage must be from 0 to 100"
+        elif given != (True, True):
+            missing = "denominator" if given[0] else "numerator"
+            problems[missing] = f"Enter the {missing} too, or leave both blank"
+        elif denominator == 0:
+            problems["denominator"] = "The denominator must be 1 or more"
+        elif numerator > denominator:
+            problems["numerator"] = "The numerator must be no more than the denominator"
+        elif value is not None:
+            problems["value"] = (
+                "Leave the percentage blank: it is worked out from the numerator and denominator"
+            )
+    else:
+        if denominator is not None:
+            problems["denominator"] = "Leave the denominator blank: this measure is a count"
+        if numerator is not None and value is not None:
+            problems["value"] = "Enter the count once: as the numerator or as the figure"
+        elif numerator is None and value is None:
+            problems["value"] = f"Enter the {measure.name.lower()} in the month"
+        elif value is not None and (value > MAX_NUMBER or value != value.to_integral_value()):
+            problems["value"] = f"The count must be a whole number from 0 to {MAX_NUMBER:,}"
+    return problems
+
+
+def snapshot(row: MeasureMonth | None) -> dict | None:
+    """A month's figures as history keeps them."""
+    if row is None:
+        return None
+    return {
+        "numerator": row.numerator,
+        "denominator": row.denominator,
+        "value": None if row.value is None else str(Decimal(row.value).quantize(CENTS)),
+    }
+
+
+@transaction.atomic
+def save_month(
+    *,
+    ward: Ward,
+    measure: Measure,
+    month: datetime.date,
+    numerator: int | None,
+    denominator: int | None,
+    value: Decimal | None,
+    by: User,
+    source: str = SOURCE_FORM,
+) -> MeasureMonth:
+    """Enter (or replace) a ward's figures for one measure and month, keeping the before and
+    after in history: the ward's manager or the trust's QI lead only."""
+    if not can_enter_figures(user=by, ward=ward):
+        raise PermissionDenied("Only the ward's manager or the trust's QI lead enters figures.")
+    if not measure_allowed(measure=measure, trust_id=ward.site.trust_id):
+        raise ValidationError({"measure": "Choose one of your trust's measures"})
+    problems = figure_problems(
+        measure=measure,
+        month=month,
+        numerator=numerator,
+        denominator=denominator,
+        value=value,
+        today=timezone.localdate(),
+    )
+    if problems:
+        raise ValidationError(problems)
+    month = month_start(month)
+    value = None if value is None else value.quantize(CENTS)
+    row = (
+        MeasureMonth.objects.select_for_update()
+        .filter(ward=ward, measure=measure, month=month)
+        .first()
+    )
+    before = snapshot(row)
+    if row is None:
+        row = MeasureMonth(ward=ward, measure=measure, month=month)
+    row.numerator, row.denominator, row.value, row.entered_by = numerator, denominator, value, by
+    row.save()
+    MeasureChange.objects.create(
+        ward=ward,
+        measure=measure,
+        month=month,
+        actor=by,
+        source=source,
+        before=before,
+        after=snapshot(row),
+    )
+    return row

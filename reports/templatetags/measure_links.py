@@ -1,0 +1,15 @@
+"""Links to the ward measures pages, shown only to those who may use them."""
+
+from django import template
+
+from standards.models import Trust
+
+from ..measure_services import can_import_figures
+
+register = template.Library()
+
+
+@register.simple_tag
+def can_import_measures(user, trust: Trust) -> bool:
+    """Whether to offer the trust's ward measures import: its QI lead only."""
+    return can_import_figures(user=user, trust=trust)

@@ -1,0 +1,94 @@
+"""Ward measures beside the self-assessment (issue 13): a ward's figures, entering a month, and
+a trust's CSV import (upload, preview, apply)."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from standards.forms import apply_service
+
+from .. import measure_import, measure_selectors, measure_services
+from ..measure_forms import MeasureImportForm, MeasureMonthForm
+from ..measures import disclosure, trust_measures
+
+IMPORT_SESSION_KEY = "measure_import"
+
+
+@require_GET
+def ward_measures(request: HttpRequest, ward_id: int) -> HttpResponse:
+    page = measure_selectors.ward_measures(user=request.user, ward_id=ward_id)
+    return render(request, "reports/measures/ward_measures.html", {"page": page, "ward": page.ward})
+
+
+@require_http_methods(["GET", "POST"])
+def measure_enter(request: HttpRequest, ward_id: int) -> HttpResponse:
+    ward = measure_selectors.get_ward_for_entry(user=request.user, ward_id=ward_id)
+    form = MeasureMonthForm(
+        request.POST if request.method == "POST" else None,
+        initial={"measure": request.GET.get("measure"), "month": request.GET.get("month")},
+        measures=list(trust_measures(ward.site.trust)),
+        months=measure_selectors.entry_months(),
+    )
+    if form.is_bound and form.is_valid():
+        saved = apply_service(
+            form,
+            measure_services.save_month,
+            ward=ward,
+            by=request.user,
+            source=measure_services.SOURCE_FORM,
+            **form.service_arguments(),
+        )
+        if saved is not None:
+            messages.success(request, f"{saved.measure.name} for {saved.month:%B %Y} saved")
+            return redirect("reports:ward_measures", ward.pk)
+    context = {"ward": ward, "form": form, "rules": disclosure(ward.site.trust)}
+    return render(request, "reports/measures/enter.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def measure_import_upload(request: HttpRequest, trust_id: int) -> HttpResponse:
+    """Upload a CSV file; if every line is valid, show what would change before applying."""
+    trust = measure_selectors.get_trust_for_import(user=request.user, trust_id=trust_id)
+    form = MeasureImportForm(request.POST or None, request.FILES or None)
+    plan = None
+    if form.is_bound and form.is_valid():
+        content = form.cleaned_data["file"]
+        plan = measure_import.plan_import(trust=trust, content=content)
+        if plan.is_valid:
+            request.session[IMPORT_SESSION_KEY] = {"trust": trust.pk, "content": content}
+        else:
+            count = len(plan.errors)
+            form.add_error(
+                "file", f"The file has {count} problem{'s' * (count != 1)}: nothing was saved"
+            )
+    context = {
+        "trust": trust,
+        "form": form,
+        "plan": plan,
+        "measures": trust_measures(trust),
+        "rules": disclosure(trust),
+    }
+    return render(request, "reports/measures/import.html", context)
+
+
+@require_POST
+def measure_import_apply(request: HttpRequest, trust_id: int) -> HttpResponse:
+    trust = measure_selectors.get_trust_for_import(user=request.user, trust_id=trust_id)
+    pending = request.session.get(IMPORT_SESSION_KEY) or {}
+    if pending.get("trust") != trust.pk:
+        messages.error(request, "Upload the file again: the preview was lost or has expired")
+        return redirect("reports:measure_import", trust.pk)
+    try:
+        plan = measure_import.apply_import(by=request.user, trust=trust, content=pending["content"])
+    except measure_import.MeasureImportError as error:
+        # Something changed since the preview (a ward's code, say).
+        messages.error(request, "Nothing was saved: " + " ".join(error.errors[:5]))
+        return redirect("reports:measure_import", trust.pk)
+    del request.session[IMPORT_SESSION_KEY]
+    messages.success(
+        request,
+        f"Ward measures imported: {len(plan.additions)} month{'s' * (len(plan.additions) != 1)} "
+        f"added, {len(plan.replacements)} replaced",
+    )
+    return redirect("reports:trust_dashboard", trust.pk)
