@@ -43,7 +43,7 @@ from assessments import selectors as assessment_selectors
 from assessments.models import Action, Round, RoundStatus
 from standards.models import Trust
 
-from . import charts, selectors, small_groups, voice
+from . import charts, measure_panels, selectors, small_groups, voice
 from .board_summary import BoardSummary, board_summary
 from .headlines import RULES_SECTION_ID, rules_paragraphs
 from .process_changes import trust_changes
@@ -188,6 +188,9 @@ def ward_assessment_context(round: Round) -> dict:
             )
         ),
         "made_at": timezone.localtime(),
+        **measure_panels.round_measures(
+            round, agreed={int(m.key): m.mean for m in scores.commitments}, titles=titles
+        ),
     }
 
 

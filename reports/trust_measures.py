@@ -13,6 +13,7 @@ from assessments import scores
 from assessments.models import Round
 
 from . import measures
+from .measure_panels import commitment_anchor
 from .measures import Contradiction, MeasureChart
 from .spc import SpcSettings
 
@@ -33,7 +34,7 @@ class WardFlag:
 
     @property
     def commitment_url(self) -> str:
-        return f"{self.url}#spc-{self.contradiction.commitment}"
+        return f"{self.url}#{commitment_anchor(self.contradiction.commitment)}"
 
 
 @dataclass(frozen=True)

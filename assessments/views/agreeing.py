@@ -13,7 +13,7 @@ from culture_of_care.templatetags.nhsuk_forms import SummaryError
 from standards.forms import apply_service
 from standards.glossary import content_note_topics
 
-from .. import presenters, rules, selectors, services
+from .. import presenters, round_context, rules, selectors, services
 from ..forms.agreeing import AgreedRatingForm
 from ..models import Round
 from ..permissions import load_round
@@ -62,6 +62,7 @@ def _overview(request: HttpRequest, round: Round, access, *, status: int = 200) 
         "to_agree": len(left),
         "errors": errors,
         "can_agree": can_agree,
+        **round_context.agreeing(round),
     }
     return render(request, "assessments/agree_overview.html", context, status=status)
 

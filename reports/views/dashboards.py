@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import presenters, selectors, voice
+from .. import measure_panels, presenters, selectors, voice
 from ..forms import TrustFilterForm
 from ..models import EXPORT_DATASETS, EXPORT_FORMATS
 
@@ -18,6 +18,7 @@ def ward_dashboard(request: HttpRequest, ward_id: int) -> HttpResponse:
             "ward": dashboard.ward,
             "voices": voice.round_voice(dashboard.latest),
             **presenters.ward_charts(dashboard),
+            **measure_panels.ward_dashboard_measures(dashboard),
         },
     )
 
