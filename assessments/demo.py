@@ -14,6 +14,7 @@ SIGNED_LABEL = "2026 Q2"
 IN_PROGRESS_LABEL = "2026 Q4"
 # Beech Ward's round has its own label, so that each demo label names one round.
 AWAITING_SIGNOFF_LABEL = "2026 Q3"
+AVOIDING_HARM = 6
 RESERVATIONS = (
     "I am signing because the ward has listened. My reservation: night staff and bank staff "
     "were not part of the scoring, and the lived experience view on restrictive practice was "
@@ -51,7 +52,9 @@ def seed_demo_rounds(*, ward: Ward) -> None:
             )
         services.submit_ratings(round=round, by=scorer)
     round.refresh_from_db()
-    _agree_as_discussed(round, manager)
+    # The team agrees "Avoiding harm" (commitment 6) at Established or better while the ward's
+    # restraint figures rise (reports/demo_measures.py): the contradiction the demo shows.
+    _agree_as_discussed(round, manager, at_least={AVOIDING_HARM: 3})
     first = standards[0]
     services.add_evidence(
         round=round,
@@ -85,10 +88,15 @@ def seed_demo_rounds(*, ward: Ward) -> None:
         services.save_rating(round=current, standard=standard, answer=_answer(rng, 3), by=staff[1])
 
 
-def _agree_as_discussed(round: Round, manager) -> None:
-    """The demo team agrees each standard at the groups' median, with a reason always given."""
+def _agree_as_discussed(round: Round, manager, at_least: dict[int, int] | None = None) -> None:
+    """The demo team agrees each standard at the groups' median, with a reason always given;
+    `at_least` raises the agreed level by commitment number."""
+    at_least = at_least or {}
     for comparison in _comparisons(round):
         level = comparison.staff.median or comparison.lived_experience.median or 2
+        floor = at_least.get(comparison.standard.commitment.number)
+        if floor is not None:
+            level = max(level, floor)
         services.record_agreed_rating(
             round=round,
             standard=comparison.standard,

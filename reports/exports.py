@@ -1,8 +1,11 @@
-"""Tidy exports (one row per observation) of a ward's or a trust's signed assessments and actions.
+"""Tidy exports (one row per observation) of a ward's or a trust's signed assessments, actions
+and monthly ward measures.
 
 The scores dataset gives each signed round's means as people read them everywhere else (one
 decimal place, whole percentages, half up, from assessments.rules): an analyst who needs the
-exact means recomputes them from the ratings dataset, which holds every agreed rating.
+exact means recomputes them from the ratings dataset, which holds every agreed rating. The
+measures dataset gives each month's figure as reports/measures.py works it out; in a trust's
+export, as it may be shown outside the ward.
 
 Rows are built from three queries whatever the size: the signed rounds, their agreed ratings and
 their submitted ratings, each ordered the same way so they can be walked together without
@@ -20,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -41,8 +44,9 @@ from assessments.models import (
 from assessments.rules import is_flagged
 from standards.models import Commitment, ServiceType, Trust, Ward
 
+from . import measures as ward_measures
 from . import small_groups
-from .models import EXPORT_DATASETS, EXPORT_FORMATS
+from .models import EXPORT_DATASETS, EXPORT_FORMATS, Measure, MeasureMonth, MeasureUnit
 
 # The datasets and formats, as the trust dashboard's form offers them (models.EXPORT_*).
 DATASETS = tuple(EXPORT_DATASETS)
@@ -99,6 +103,21 @@ ACTION_HEADER = [
     "Linked standards",
     "Overdue",
 ]
+MEASURE_HEADER = [
+    "Trust",
+    "Site",
+    "Ward",
+    "Ward code",
+    "Month",
+    "Measure code",
+    "Measure",
+    "Unit",
+    "Numerator",
+    "Denominator",
+    "Value",
+    "Figure",
+    "Withheld",
+]
 ROUND_ORDER = ["ward__site__name", "ward__name", "ward_id", "signed_at", "id"]
 
 
@@ -106,7 +125,7 @@ ROUND_ORDER = ["ward__site__name", "ward__name", "ward_id", "signed_at", "id"]
 class Dataset:
     """Rows ready to write, and what to call the file."""
 
-    kind: str  # "ratings" or "actions"
+    kind: str  # a key of BUILDERS: "ratings", "scores", "actions" or "measures"
     name: str
     header: list[str]
     rows: Iterable[list]
@@ -375,11 +394,81 @@ def action_rows(wards: QuerySet[Ward]) -> Iterator[list]:
         ]
 
 
+def _ward_measure_months(wards: QuerySet[Ward]) -> QuerySet[MeasureMonth]:
+    """The wards' figures for national measures and their own trust's measures."""
+    return MeasureMonth.objects.filter(ward__in=wards).filter(
+        Q(measure__trust__isnull=True) | Q(measure__trust=F("ward__site__trust"))
+    )
+
+
+def measure_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator[list]:
+    """One row per ward, measure and month: the figures as entered and the month's figure
+    (reports/measures.py). For a trust's export the figures are as shown outside the ward
+    (`disclosure(trust)`): a small count is "fewer than 8", and a rate withheld for a month with
+    few occupied bed days is empty with the reason in the last column."""
+    rules = ward_measures.disclosure(trust) if trust is not None else ward_measures.Disclosure()
+    months = _ward_measure_months(wards)
+    measures = {m.pk: m for m in Measure.objects.filter(pk__in=months.values("measure_id"))}
+    units = dict(MeasureUnit.choices)
+    rows = months.order_by(
+        "ward__site__name",
+        "ward__name",
+        "ward_id",
+        "measure__trust_id",
+        "measure__position",
+        "measure__code",
+        "month",
+    ).values_list(
+        "ward__site__trust__name",
+        "ward__site__name",
+        "ward__name",
+        "ward__code",
+        "measure_id",
+        "month",
+        "numerator",
+        "denominator",
+        "value",
+    )
+    for (
+        trust_name,
+        site,
+        ward,
+        code,
+        measure_id,
+        month,
+        numerator,
+        denominator,
+        value,
+    ) in rows.iterator(chunk_size=CHUNK):
+        measure = measures[measure_id]
+        row = MeasureMonth(month=month, numerator=numerator, denominator=denominator, value=value)
+        shown = ward_measures.figure(measure, row, outside_ward=trust is not None, rules=rules)
+        small = trust is not None and shown.count_text == rules.small_count_text
+        yield [
+            trust_name,
+            site,
+            ward,
+            code,
+            f"{month:%Y-%m}",
+            measure.code,
+            measure.name,
+            units.get(measure.unit, measure.unit),
+            shown.count_text if small else numerator,
+            denominator,
+            _number(value),
+            None if shown.value is None else _number(round(shown.value, 2)),
+            shown.withheld,
+        ]
+
+
 BUILDERS: dict[str, tuple[list[str], Callable[[QuerySet[Ward]], Iterator[list]]]] = {
     "ratings": (RATING_HEADER, rating_rows),
     "scores": (SCORE_HEADER, score_rows),
     "actions": (ACTION_HEADER, action_rows),
+    "measures": (MEASURE_HEADER, measure_rows),
 }
+# The datasets that protect small groups or counts outside the ward, given the trust.
+TRUST_AWARE = ("ratings", "scores", "measures")
 
 
 def ward_dataset(*, ward: Ward, dataset: str) -> Dataset:
@@ -402,6 +491,8 @@ def _expected_rows(wards: QuerySet[Ward], dataset: str) -> int:
             .filter(Q(measure=round_tallies.OVERALL) | Q(commitment_number__isnull=False))
             .count()
         )
+    if dataset == "measures":
+        return _ward_measure_months(wards).count()
     return Action.objects.filter(ward__in=wards).count()
 
 
@@ -420,7 +511,7 @@ def trust_dataset(*, trust: Trust, dataset: str, progress: Progress | None = Non
     header, build = BUILDERS[dataset]
     name = f"{slugify(trust.name)}-{dataset}"
     wards = Ward.objects.filter(site__trust=trust)
-    rows = build(wards, trust=trust) if dataset in ("ratings", "scores") else build(wards)
+    rows = build(wards, trust=trust) if dataset in TRUST_AWARE else build(wards)
     if progress is not None:
         rows = _with_progress(rows, total=_expected_rows(wards, dataset), progress=progress)
     return Dataset(dataset, name, header, rows)

@@ -54,9 +54,7 @@ def month_label(month: datetime.date) -> str:
     return month.strftime("%b %Y")
 
 
-def figure_value(
-    unit: str, numerator: int | None, denominator: int | None, value
-) -> float | None:
+def figure_value(unit: str, numerator: int | None, denominator: int | None, value) -> float | None:
     """A month's figure: per 1,000 occupied bed days from numerator and denominator; a
     percentage from them, or as given when only the percentage is known; a count as given."""
     if unit == MeasureUnit.PER_1000_BED_DAYS:
@@ -117,9 +115,7 @@ class Figure:
         return month_label(self.month)
 
 
-def figure(
-    measure: Measure, row: MeasureMonth, *, outside_ward: bool, rules: Disclosure
-) -> Figure:
+def figure(measure: Measure, row: MeasureMonth, *, outside_ward: bool, rules: Disclosure) -> Figure:
     """The month as shown inside the ward (everything) or outside it (small counts as "fewer
     than 8"; no rate for a month with too few occupied bed days)."""
     value = figure_value(measure.unit, row.numerator, row.denominator, row.value)
@@ -128,11 +124,7 @@ def figure(
         return Figure(row.month, value, format_value(measure.unit, value), count_text)
     if row.numerator is not None and 1 <= row.numerator <= rules.small_count_max:
         count_text = rules.small_count_text
-    if (
-        measure.is_rate
-        and row.denominator is not None
-        and row.denominator < rules.minimum_bed_days
-    ):
+    if measure.is_rate and row.denominator is not None and row.denominator < rules.minimum_bed_days:
         reason = f"fewer than {rules.minimum_bed_days} occupied bed days"
         return Figure(row.month, None, f"Not shown: {reason}", count_text, withheld=reason)
     return Figure(row.month, value, format_value(measure.unit, value), count_text)

@@ -22,6 +22,7 @@ EXPORT_DATASETS = {
     "ratings": "Ratings for every ward and signed round",
     "scores": "Scores by commitment for every ward and signed round",
     "actions": "Actions",
+    "measures": "Ward measures for every ward and month",
 }
 EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel"}
 CONTENT_TYPES = {
@@ -293,7 +294,6 @@ class TrustReportSettings(models.Model):
 
 
 # Ward measures beside the self-assessment (issue 13). Rules on them live in reports/measures.py.
-
 
 
 class MeasureUnit(models.TextChoices):

@@ -54,6 +54,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo trust ready: {trust}"))
         if wards is not None or rounds is not None:
             self._history(trust=trust, wards=wards, rounds=rounds, seed=seed)
+        self._measures(trust=trust, seed=seed)
         self.stdout.write(f"Demo sign-ins (password for each: {password})")
         for person in DEMO_PEOPLE:
             self.stdout.write(f"  {person.username:<14} {person.description}")
@@ -61,6 +62,17 @@ class Command(BaseCommand):
             "Trust-level roles also need a second-factor code after the password: "
             "`.venv/bin/python manage.py demo_code` prints it, or add the secret "
             f"{DEMO_TOTP_SECRET} to an authenticator app."
+        )
+
+    def _measures(self, *, trust, seed: int) -> None:
+        from reports.demo_measures import seed_measures
+
+        result = seed_measures(trust=trust, seed=seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Ward measures: {result.rows} monthly figures added for {result.wards} wards "
+                f"in {result.seconds:.1f} s"
+            )
         )
 
     def _history(self, *, trust, wards: int | None, rounds: int | None, seed: int) -> None:
