@@ -6,6 +6,7 @@ from standards.admin import BaseAdmin
 from .models import (
     DEFAULT_SMALL_GROUP_THRESHOLD,
     MINIMUM_SMALL_GROUP_THRESHOLD,
+    Measure,
     ReportJob,
     Target,
     TrustReportSettings,
@@ -43,10 +44,18 @@ class TrustReportSettingsForm(forms.ModelForm):
 
     class Meta:
         model = TrustReportSettings
-        fields = ["trust", "small_group_threshold"]
+        fields = ["trust", "small_group_threshold", "small_count_max", "minimum_bed_days"]
 
 
 @admin.register(TrustReportSettings)
 class TrustReportSettingsAdmin(BaseAdmin):
     form = TrustReportSettingsForm
-    list_display = ["trust", "small_group_threshold"]
+    list_display = ["trust", "small_group_threshold", "small_count_max", "minimum_bed_days"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(BaseAdmin):
+    """A trust's own measures are added here (the national catalogue comes from its fixture)."""
+
+    list_display = ["name", "code", "unit", "higher_is_better", "catalogue", "trust"]
+    list_filter = ["catalogue", "trust"]

@@ -116,18 +116,24 @@ class Figure:
 
 
 def figure(measure: Measure, row: MeasureMonth, *, outside_ward: bool, rules: Disclosure) -> Figure:
-    """The month as shown inside the ward (everything) or outside it (small counts as "fewer
-    than 8"; no rate for a month with too few occupied bed days)."""
+    """The month as shown inside the ward (everything) or outside it: a count from 1 to the
+    trust's small-count maximum is shown as "fewer than 8", and the rate or percentage made from
+    it is withheld too (with the bed days beside it, it would give the count away); no rate is
+    shown for a month with too few occupied bed days."""
     value = figure_value(measure.unit, row.numerator, row.denominator, row.value)
     count_text = "" if row.numerator is None else f"{row.numerator:,}"
     if not outside_ward:
         return Figure(row.month, value, format_value(measure.unit, value), count_text)
-    if row.numerator is not None and 1 <= row.numerator <= rules.small_count_max:
+    small = row.numerator is not None and 1 <= row.numerator <= rules.small_count_max
+    if small:
         count_text = rules.small_count_text
     if measure.is_rate and row.denominator is not None and row.denominator < rules.minimum_bed_days:
         reason = f"fewer than {rules.minimum_bed_days} occupied bed days"
-        return Figure(row.month, None, f"Not shown: {reason}", count_text, withheld=reason)
-    return Figure(row.month, value, format_value(measure.unit, value), count_text)
+    elif small and measure.unit != MeasureUnit.COUNT:
+        reason = f"a count {rules.small_count_text}"
+    else:
+        return Figure(row.month, value, format_value(measure.unit, value), count_text)
+    return Figure(row.month, None, f"Not shown: {reason}", count_text, withheld=reason)
 
 
 def trust_measures(trust: Trust) -> QuerySet[Measure]:

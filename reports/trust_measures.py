@@ -13,7 +13,7 @@ from assessments import scores
 from assessments.models import Round
 
 from . import measures
-from .measure_panels import commitment_anchor
+from .measure_panels import MEASURE_PREFIX, commitment_anchor
 from .measures import Contradiction, MeasureChart
 from .spc import SpcSettings
 
@@ -116,6 +116,13 @@ def trust_measures(
     )
 
 
+def _analysed(measure, rows, spc, rules) -> MeasureChart:
+    """A ward's chart of one measure as analysed: every month, as inside the ward. Outside the
+    ward only its words (a flag, a variation) are shown, never a withheld figure."""
+    figures = [measures.figure(measure, r, outside_ward=False, rules=rules) for r in rows]
+    return measures.measure_chart(measure, figures, spc=spc, id_prefix=MEASURE_PREFIX)
+
+
 def _ward_rows(wards, judged, months, spc, rules) -> list[WardRow]:
     rows = []
     for ward in wards:
@@ -125,14 +132,14 @@ def _ward_rows(wards, judged, months, spc, rules) -> list[WardRow]:
             if not found:
                 cells.append(None)
                 continue
-            figures = [measures.figure(measure, r, outside_ward=True, rules=rules) for r in found]
-            chart = measures.measure_chart(measure, figures, spc=spc, id_prefix="ward-measure")
-            latest = chart.latest
-            if latest is None or chart.result is None:
-                cells.append(WardCell(figures[-1].text, figures[-1].label, None))
-                continue
-            point = chart.result.points[-1]
-            cells.append(WardCell(latest.text, latest.label, point.variation))
+            # The latest month as it may be shown outside the ward; its variation from the
+            # analysis of every month (a word, which gives no count away).
+            shown = measures.figure(measure, found[-1], outside_ward=True, rules=rules)
+            chart = _analysed(measure, found, spc, rules)
+            latest = chart.result.points[-1] if chart.result else None
+            same_month = chart.latest is not None and chart.latest.month == shown.month
+            variation = latest.variation if latest and same_month else None
+            cells.append(WardCell(shown.text, shown.label, variation))
         if any(cells):
             rows.append(WardRow(ward.pk, ward.name, cells, judged))
     return rows
@@ -164,10 +171,7 @@ def _ward_flags(wards, catalogue, months, titles, spc, rules) -> list[WardFlag]:
             rows = months.get((ward.pk, measure.pk))
             if not rows:
                 continue
-            figures = [measures.figure(measure, r, outside_ward=True, rules=rules) for r in rows]
-            ward_charts.append(
-                measures.measure_chart(measure, figures, spc=spc, id_prefix="ward-measure")
-            )
+            ward_charts.append(_analysed(measure, rows, spc, rules))
         for contradiction in measures.contradictions(
             agreed=agreed,
             titles=titles,

@@ -95,14 +95,22 @@ def test_trust_measure_export_withholds_small_counts_and_thin_months(figures, wa
 
 
 def test_trust_measure_export_follows_the_trusts_own_disclosure_settings(figures, ward):
-    TrustReportSettings.objects.create(
+    settings = TrustReportSettings.objects.create(
         trust=ward.site.trust, small_count_max=12, minimum_bed_days=50
     )
     rows = {
         _key(r): r for r in _rows(exports.trust_dataset(trust=ward.site.trust, dataset="measures"))
     }
-    assert rows[("restrictive-interventions", "2026-01")]["Numerator"] == "fewer than 13"
-    thin = rows[("restrictive-interventions", "2026-02")]
+    january = rows[("restrictive-interventions", "2026-01")]
+    # A small count goes, and so does the rate made from it (it would give the count away).
+    assert (january["Numerator"], january["Figure"]) == ("fewer than 13", None)
+    assert january["Withheld"] == "a count fewer than 13"
+    settings.small_count_max = 2
+    settings.save()
+    rows = {
+        _key(r): r for r in _rows(exports.trust_dataset(trust=ward.site.trust, dataset="measures"))
+    }
+    thin = rows[("restrictive-interventions", "2026-02")]  # 90 bed days: enough at 50
     assert thin["Figure"] == pytest.approx(33.33)
     assert thin["Withheld"] == ""
 

@@ -56,9 +56,13 @@ def test_outside_the_ward_small_counts_and_thin_months_are_withheld(catalogue_of
     restraint = catalogue_of_measures["restrictive-interventions"]
     rules = Disclosure(small_count_max=7, minimum_bed_days=100)
     small = MeasureMonth(month=MARCH, numerator=5, denominator=600)
-    inside = figure(restraint, small, outside_ward=True, rules=rules)
-    assert inside.count_text == "fewer than 8"
-    assert inside.text == "8.3 per 1,000 bed days"
+    outside = figure(restraint, small, outside_ward=True, rules=rules)
+    assert outside.count_text == "fewer than 8"
+    # The rate goes too: with the bed days beside it, it would give the count away.
+    assert (outside.value, outside.text) == (None, "Not shown: a count fewer than 8")
+    assert figure(restraint, small, outside_ward=False, rules=rules).text == (
+        "8.3 per 1,000 bed days"
+    )
     assert figure(restraint, small, outside_ward=False, rules=rules).count_text == "5"
     thin = MeasureMonth(month=MARCH, numerator=12, denominator=90)
     shown = figure(restraint, thin, outside_ward=True, rules=rules)

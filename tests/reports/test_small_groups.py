@@ -84,7 +84,8 @@ def test_small_group_threshold_cannot_go_below_2(trust):
     form = TrustReportSettingsForm(data={"trust": trust.pk, "small_group_threshold": 1})
     assert not form.is_valid()
     assert "small_group_threshold" in form.errors
-    assert TrustReportSettingsForm(data={"trust": trust.pk, "small_group_threshold": 2}).is_valid()
+    valid = {"small_group_threshold": 2, "small_count_max": 7, "minimum_bed_days": 100}
+    assert TrustReportSettingsForm(data={"trust": trust.pk, **valid}).is_valid()
 
 
 def test_two_partners_are_combined_on_the_trust_dashboard_and_it_says_why(
