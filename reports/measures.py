@@ -147,14 +147,21 @@ def trust_measures(trust: Trust) -> QuerySet[Measure]:
 
 def ward_months(
     wards: Iterable[Ward], measures: Iterable[Measure], *, since: datetime.date
-) -> dict[tuple[int, int], list[MeasureMonth]]:
-    """Every month since ``since`` of the given wards and measures, by (ward, measure), in
-    month order: one query."""
-    found: dict[tuple[int, int], list[MeasureMonth]] = defaultdict(list)
-    rows = MeasureMonth.objects.filter(
-        ward__in=list(wards), measure__in=list(measures), month__gte=since
-    ).order_by("ward_id", "measure_id", "month")
-    for row in rows:
+) -> dict:
+    """Every month since ``since`` of the given wards and measures, by (ward id, measure id),
+    in month order, in one query. Rows are light (ward_id, measure_id, month, numerator,
+    denominator, value) tuples, not model objects: a trust's three years are tens of thousands."""
+    found: dict[tuple[int, int], list] = defaultdict(list)
+    rows = (
+        MeasureMonth.objects.filter(
+            ward__in=[w.pk for w in wards], measure__in=[m.pk for m in measures], month__gte=since
+        )
+        .order_by("ward_id", "measure_id", "month")
+        .values_list(
+            "ward_id", "measure_id", "month", "numerator", "denominator", "value", named=True
+        )
+    )
+    for row in rows.iterator(chunk_size=5000):
         found[(row.ward_id, row.measure_id)].append(row)
     return found
 
@@ -186,9 +193,10 @@ class MeasureChart:
 
 
 def measure_chart(
-    measure: Measure, figures: list[Figure], *, spc: SpcSettings, id_prefix: str
+    measure: Measure, figures: list[Figure], *, spc: SpcSettings, id_prefix: str, draw: bool = True
 ) -> MeasureChart:
-    """A measure's Making Data Count chart over its shown months (withheld months left out)."""
+    """A measure's Making Data Count chart over its shown months (withheld months left out).
+    Without ``draw``, the analysis and headline only (for flags): no picture is made."""
     anchor = f"{id_prefix}-{measure.code}"
     shown = [f for f in figures if f.value is not None]
     if not shown:
@@ -200,7 +208,9 @@ def measure_chart(
     result = analyse(
         [f.value for f in shown], [f.label for f in shown], improvement=improvement, settings=spc
     )
-    words = headline(result, measure.name.lower(), period="months")
+    words = headline(result, measure.name, period="months")
+    if not draw:
+        return MeasureChart(measure, figures, result, words, None, anchor)
     top = max(f.value for f in shown)
     ceiling = 100 if measure.unit == MeasureUnit.PERCENT else max(1.0, top * 1.2)
     chart = mark_safe(  # noqa: S308 - built from escaped text by reports.charts
@@ -255,6 +265,11 @@ def contradiction_sentence(
     )
 
 
+def could_contradict(agreed: float | None) -> bool:
+    """Whether a commitment agreed at this mean could be contradicted by any measure."""
+    return agreed is not None and (agreed >= HIGH_AGREED or agreed < LOW_AGREED_BELOW)
+
+
 def contradictions(
     *,
     agreed: dict[int, float | None],
@@ -272,7 +287,7 @@ def contradictions(
             continue
         for number in chart.measure.commitments:
             mean = agreed.get(number)
-            if mean is None:
+            if not could_contradict(mean):
                 continue
             if mean >= HIGH_AGREED and CONCERN in variations:
                 variation, rated = CONCERN, "Established or Embedded"

@@ -25,6 +25,7 @@ from standards.selectors import latest_edition
 from . import small_groups
 from .models import (
     DASHBOARD_TRUST_ROLES,
+    MeasureChange,
     MeasureMonth,
     ProcessChange,
     ReportJob,
@@ -319,7 +320,8 @@ def trust_readings_state(trust: Trust) -> ReadingsState:
     """Where everything the trust dashboard reads stands, in one query of small lookups: its
     signed rounds (how many, the latest signing, reopenings), its actions (how many, the latest
     change), its marked process changes, targets, small-group threshold, disclosure settings,
-    wards, and its wards' monthly measures (how many, the latest change) and the catalogue. A kept
+    wards, and the ward measures (the newest monthly figure and the newest change to one, of
+    any trust: index lookups, where counting a trust's figures would read them all). A kept
     dashboard is drawn afresh whenever any of them changes (presenters.trust_dashboard_body)."""
     tables = {
         "round": Round._meta.db_table,
@@ -330,6 +332,7 @@ def trust_readings_state(trust: Trust) -> ReadingsState:
         "target": Target._meta.db_table,
         "settings": TrustReportSettings._meta.db_table,
         "month": MeasureMonth._meta.db_table,
+        "figure_change": MeasureChange._meta.db_table,
         "measure": MeasureMonth._meta.get_field("measure").related_model._meta.db_table,
     }
     in_trust = (
@@ -350,14 +353,14 @@ def trust_readings_state(trust: Trust) -> ReadingsState:
         " (SELECT MAX(small_group_threshold) FROM {settings} WHERE trust_id = %s),"
         " (SELECT MAX(small_count_max * 100000 + minimum_bed_days) FROM {settings}"
         " WHERE trust_id = %s),"
-        " (SELECT COUNT(*) FROM {month} x " + in_trust + "),"
-        " (SELECT MAX(x.updated_at) FROM {month} x " + in_trust + "),"
+        " (SELECT MAX(id) FROM {month}),"
+        " (SELECT MAX(id) FROM {figure_change}),"
         " (SELECT COUNT(*) FROM {measure}),"
         " (SELECT COUNT(*) FROM {ward} w JOIN {site} s ON s.id = w.site_id WHERE s.trust_id = %s),"
         " (SELECT MAX(w.id) FROM {ward} w JOIN {site} s ON s.id = w.site_id WHERE s.trust_id = %s)"
     ).format(**tables)
     signed = str(RoundStatus.SIGNED)
-    params = [trust.pk, signed, trust.pk, signed, trust.pk, trust.pk, trust.pk] + [trust.pk] * 10
+    params = [trust.pk, signed, trust.pk, signed, trust.pk, trust.pk, trust.pk] + [trust.pk] * 8
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         values = cursor.fetchone()

@@ -120,7 +120,7 @@ def _analysed(measure, rows, spc, rules) -> MeasureChart:
     """A ward's chart of one measure as analysed: every month, as inside the ward. Outside the
     ward only its words (a flag, a variation) are shown, never a withheld figure."""
     figures = [measures.figure(measure, r, outside_ward=False, rules=rules) for r in rows]
-    return measures.measure_chart(measure, figures, spc=spc, id_prefix=MEASURE_PREFIX)
+    return measures.measure_chart(measure, figures, spc=spc, id_prefix=MEASURE_PREFIX, draw=False)
 
 
 def _ward_rows(wards, judged, months, spc, rules) -> list[WardRow]:
@@ -169,9 +169,9 @@ def _ward_flags(wards, catalogue, months, titles, spc, rules) -> list[WardFlag]:
         ward_charts = []
         for measure in informing:
             rows = months.get((ward.pk, measure.pk))
-            if not rows:
-                continue
-            ward_charts.append(_analysed(measure, rows, spc, rules))
+            # Only a measure informing a commitment agreed high or low can contradict it.
+            if rows and any(measures.could_contradict(agreed.get(n)) for n in measure.commitments):
+                ward_charts.append(_analysed(measure, rows, spc, rules))
         for contradiction in measures.contradictions(
             agreed=agreed,
             titles=titles,
