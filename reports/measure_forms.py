@@ -84,6 +84,10 @@ class MeasureMonthForm(forms.Form):
         },
     )
 
+    # What this month held when the person was last shown it ("" for nothing): a save that
+    # would replace other figures than those is refused and shows them (no silent overwrite).
+    replacing = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, measures: list[Measure], months: list[datetime.date], **kwargs):
         super().__init__(*args, **kwargs)
         self.measures = {m.pk: m for m in measures}
@@ -102,6 +106,7 @@ class MeasureMonthForm(forms.Form):
             Field("numerator", label_size="s"),
             Field("denominator", label_size="s"),
             Field("value", label_size="s"),
+            Field("replacing"),
         )
         self.helper.add_input(Button("Save the figures", prevent_double_click=True))
 
@@ -113,7 +118,13 @@ class MeasureMonthForm(forms.Form):
             "numerator": data["numerator"],
             "denominator": data["denominator"],
             "value": data["value"],
+            "replacing": data["replacing"],
         }
+
+    def show_replacing(self, token: str) -> None:
+        """After a refusal: the next save replaces the figures now shown (what was typed stays)."""
+        self.data = self.data.copy()
+        self.data["replacing"] = token
 
 
 class MeasureImportForm(ImportForm):

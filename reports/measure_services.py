@@ -7,6 +7,7 @@ means (a rate from its numerator and denominator, never typed) is reports/measur
 """
 
 import datetime
+import json
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,6 +115,35 @@ def figure_problems(
     return problems
 
 
+def replacing_token(row: MeasureMonth | None) -> str:
+    """The figures a month holds, as a form carries them between showing and saving."""
+    return "" if row is None else json.dumps(snapshot(row), sort_keys=True)
+
+
+class ReplaceRefused(ValidationError):
+    """The month holds figures the person has not seen: shown to them, then saved on request."""
+
+    def __init__(self, row: MeasureMonth | None) -> None:
+        self.row = row
+        self.token = replacing_token(row)
+        if row is None:
+            message = (
+                "The figures you were replacing have been removed since. Save again to enter yours."
+            )
+        else:
+            held = ", ".join(
+                f"{name} {value}" for name, value in snapshot(row).items() if value is not None
+            )
+            person = row.entered_by
+            who = (person.get_full_name() or person.username) if person else ""
+            by = f" (entered by {who} on {row.updated_at:%-d %B %Y})" if who else ""
+            message = (
+                f"{row.measure.name} for {row.month:%B %Y} already has figures: {held}{by}. "
+                "Check yours, then save again to replace them."
+            )
+        super().__init__(message, code="conflict")
+
+
 def snapshot(row: MeasureMonth | None) -> dict | None:
     """A month's figures as history keeps them."""
     if row is None:
@@ -136,9 +166,13 @@ def save_month(
     value: Decimal | None,
     by: User,
     source: str = SOURCE_FORM,
+    replacing: str | None = None,
 ) -> MeasureMonth:
     """Enter (or replace) a ward's figures for one measure and month, keeping the before and
-    after in history: the ward's manager or the trust's QI lead only."""
+    after in history: the ward's manager or the trust's QI lead only. ``replacing`` (the form's)
+    is `replacing_token` of the figures the person knows the month holds ("" for none): if it
+    holds others, nothing is saved and a ReplaceRefused says what it holds. Imports pass None:
+    their preview showed what each line replaces."""
     if not can_enter_figures(user=by, ward=ward):
         raise PermissionDenied("Only the ward's manager or the trust's QI lead enters figures.")
     if not measure_allowed(measure=measure, trust_id=ward.site.trust_id):
@@ -161,6 +195,8 @@ def save_month(
         .first()
     )
     before = snapshot(row)
+    if replacing is not None and replacing != replacing_token(row):
+        raise ReplaceRefused(row)
     if row is None:
         row = MeasureMonth(ward=ward, measure=measure, month=month)
     row.numerator, row.denominator, row.value, row.entered_by = numerator, denominator, value, by

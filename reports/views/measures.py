@@ -31,14 +31,19 @@ def measure_enter(request: HttpRequest, ward_id: int) -> HttpResponse:
         months=measure_selectors.entry_months(),
     )
     if form.is_bound and form.is_valid():
-        saved = apply_service(
-            form,
-            measure_services.save_month,
-            ward=ward,
-            by=request.user,
-            source=measure_services.SOURCE_FORM,
-            **form.service_arguments(),
-        )
+        try:
+            saved = apply_service(
+                form,
+                measure_services.save_month,
+                ward=ward,
+                by=request.user,
+                source=measure_services.SOURCE_FORM,
+                **form.service_arguments(),
+            )
+        except measure_services.ReplaceRefused as refused:
+            saved = None
+            form.add_error(None, refused.messages[0])
+            form.show_replacing(refused.token)
         if saved is not None:
             messages.success(request, f"{saved.measure.name} for {saved.month:%B %Y} saved")
             return redirect("reports:ward_measures", ward.pk)

@@ -2,6 +2,7 @@
 and the entry form and ward measures pages."""
 
 import datetime
+import html
 from decimal import Decimal
 
 import pytest
@@ -206,6 +207,37 @@ def test_measure_enter_shows_field_errors_for_bad_numbers(client, ward, ward_man
     assert "The numerator must be a whole number" in page
     assert "The denominator must be 999,999 or less" in page
     assert 'value="lots"' in page
+
+
+def test_measure_enter_never_silently_replaces_a_month(
+    client, ward, ward_manager, qi_lead, measures
+):
+    """A month that already holds figures is shown first; saving again replaces them; if
+    someone else changes them meanwhile, they are shown again and nothing is lost."""
+    seclusion = measures["seclusion"]
+    _save(qi_lead, ward, seclusion, numerator=4, denominator=610)
+    client.force_login(ward_manager)
+    url = reverse("reports:measure_enter", args=[ward.pk])
+    typed = _form_data(seclusion, numerator="6", denominator="600")
+    page = client.post(url, typed).content.decode()
+    assert (
+        "Seclusion episodes for April 2026 already has figures: numerator 4, denominator 610"
+        in (page)
+    )
+    assert "Check yours, then save again to replace them." in page
+    assert 'value="6"' in page and 'value="600"' in page  # what was typed is kept
+    assert MeasureMonth.objects.get().numerator == 4
+    token = page.split('name="replacing" value="')[1].split('"')[0]
+    # Meanwhile the QI lead changes it again: the manager is shown the new figures.
+    _save(qi_lead, ward, seclusion, numerator=5, denominator=610)
+    page = client.post(url, {**typed, "replacing": html.unescape(token)}).content.decode()
+    assert "already has figures: numerator 5, denominator 610" in page
+    assert MeasureMonth.objects.get().numerator == 5
+    token = page.split('name="replacing" value="')[1].split('"')[0]
+    response = client.post(url, {**typed, "replacing": html.unescape(token)})
+    assert response.status_code == 302
+    assert MeasureMonth.objects.get().numerator == 6
+    assert MeasureChange.objects.filter(ward=ward).count() == 3
 
 
 @pytest.mark.parametrize(
