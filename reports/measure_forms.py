@@ -12,7 +12,7 @@ from standards.trust_admin_forms import ImportForm
 
 from .measure_services import MAX_NUMBER
 from .measures import month_label
-from .models import Measure
+from .models import Measure, MeasureUnit
 
 NUMBER = {"inputmode": "numeric", "class": "nhsuk-input--width-10", "autocomplete": "off"}
 DECIMAL = {"inputmode": "decimal", "class": "nhsuk-input--width-10", "autocomplete": "off"}
@@ -136,3 +136,81 @@ class MeasureImportForm(ImportForm):
             "Up to 5,000 rows and 1 MB, saved as CSV UTF-8. Numbers only: never a patient's "
             "name, NHS number or date of birth."
         )
+
+
+DIRECTIONS = {"higher": True, "lower": False, "context": None}
+
+
+class TrustMeasureForm(forms.Form):
+    """A measure of the trust's own (reports.measure_services.add_trust_measure)."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="As wards and the board will read it, like: Incidents of self-harm",
+        error_messages={"required": "Enter the measure's name"},
+    )
+    code = forms.SlugField(
+        label="Code",
+        max_length=50,
+        help_text="Used in CSV imports: lower-case letters, numbers and hyphens, like self-harm",
+        error_messages={
+            "required": "Enter a code for the measure",
+            "invalid": "Use only lower-case letters, numbers and hyphens in the code",
+        },
+    )
+    unit = forms.ChoiceField(
+        label="What kind of figure is it?",
+        choices=MeasureUnit.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what kind of figure it is"},
+    )
+    direction = forms.ChoiceField(
+        label="Which way is better?",
+        choices=[
+            ("lower", "Lower is better"),
+            ("higher", "Higher is better"),
+            ("context", "Neither: shown for context only, never flagged"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which way is better"},
+    )
+    commitments = forms.TypedMultipleChoiceField(
+        label="Which commitments does it tell you about? (optional)",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A ward's agreed score on these is compared with the measure.",
+    )
+    definition = forms.CharField(
+        label="How is it counted?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Say how the measure is counted"},
+    )
+
+    def __init__(self, *args, titles: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commitments"].choices = [(n, f"{n}. {t}") for n, t in titles.items()]
+        self.helper = FormHelper()
+        self.helper.show_error_summary = False
+        self.helper.layout = Layout(
+            Field("name", label_size="s"),
+            Field("code", label_size="s"),
+            Field("unit", label_size="s"),
+            Field("direction", label_size="s"),
+            Field("commitments", label_size="s"),
+            Field("definition", label_size="s"),
+        )
+        self.helper.add_input(Button("Add the measure", prevent_double_click=True))
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "code": data["code"],
+            "name": data["name"],
+            "unit": data["unit"],
+            "higher_is_better": DIRECTIONS[data["direction"]],
+            "commitments": data["commitments"],
+            "definition": data["definition"],
+        }

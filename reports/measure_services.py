@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from standards.models import Trust, TrustMembership, TrustRole, User, Ward, WardMembership, WardRole
@@ -211,3 +212,48 @@ def save_month(
         after=snapshot(row),
     )
     return row
+
+
+@transaction.atomic
+def add_trust_measure(
+    *,
+    trust: Trust,
+    by: User,
+    code: str,
+    name: str,
+    unit: str,
+    higher_is_better: bool | None,
+    commitments: list[int],
+    definition: str,
+) -> Measure:
+    """A measure of the trust's own, beside the national catalogue: its QI lead only. Its code
+    is unique among the trust's measures and the national ones (imports name measures by it)."""
+    if not can_import_figures(user=by, trust=trust):
+        raise PermissionDenied("Only the trust's QI lead adds the trust's own measures.")
+    code, name, definition = code.strip().lower(), name.strip(), definition.strip()
+    problems = {}
+    if (
+        Measure.objects.filter(code=code)
+        .filter(Q(catalogue__isnull=False) | Q(trust=trust))
+        .exists()
+    ):
+        problems["code"] = f"There is already a measure with the code {code}: choose another"
+    if not name:
+        problems["name"] = "Enter the measure's name"
+    if not definition:
+        problems["definition"] = "Say how the measure is counted, so every ward counts it alike"
+    if any(number not in range(1, 13) for number in commitments):
+        problems["commitments"] = "Choose commitments from 1 to 12"
+    if problems:
+        raise ValidationError(problems)
+    position = 100 + Measure.objects.filter(trust=trust).count()
+    return Measure.objects.create(
+        trust=trust,
+        code=code,
+        name=name,
+        unit=unit,
+        higher_is_better=higher_is_better,
+        commitments=sorted(set(commitments)),
+        definition=definition,
+        position=position,
+    )

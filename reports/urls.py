@@ -45,6 +45,11 @@ urlpatterns += [
         name="measure_import",
     ),
     path(
+        "trusts/<int:trust_id>/measures/new/",
+        measures.trust_measure_add,
+        name="trust_measure_add",
+    ),
+    path(
         "trusts/<int:trust_id>/measures/import/apply/",
         measures.measure_import_apply,
         name="measure_import_apply",

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from standards.forms import apply_service
 
 from .. import measure_import, measure_selectors, measure_services
-from ..measure_forms import MeasureImportForm, MeasureMonthForm
+from ..measure_forms import MeasureImportForm, MeasureMonthForm, TrustMeasureForm
 from ..measures import disclosure, trust_measures
+from ..selectors import commitment_titles
 
 IMPORT_SESSION_KEY = "measure_import"
 
@@ -97,3 +98,24 @@ def measure_import_apply(request: HttpRequest, trust_id: int) -> HttpResponse:
         f"added, {len(plan.replacements)} replaced",
     )
     return redirect("reports:trust_dashboard", trust.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def trust_measure_add(request: HttpRequest, trust_id: int) -> HttpResponse:
+    """A measure of the trust's own, beside the national ones (the QI lead)."""
+    trust = measure_selectors.get_trust_for_import(user=request.user, trust_id=trust_id)
+    form = TrustMeasureForm(request.POST or None, titles=commitment_titles())
+    if form.is_bound and form.is_valid():
+        measure = apply_service(
+            form,
+            measure_services.add_trust_measure,
+            trust=trust,
+            by=request.user,
+            **form.service_arguments(),
+        )
+        if measure is not None:
+            said = f"{measure.name} added: wards can enter it, and imports name it {measure.code}"
+            messages.success(request, said)
+            return redirect("reports:measure_import", trust.pk)
+    context = {"trust": trust, "form": form, "own": trust_measures(trust).filter(trust=trust)}
+    return render(request, "reports/measures/trust_measure_add.html", context)

@@ -44,6 +44,12 @@ def test_qi_lead_enters_reads_and_imports_ward_measures(page, live_server, demo_
     with page.expect_navigation():
         page.get_by_role("button", name="Save the figures").click()
     check_axe(page)
+    # The demo already holds figures for that month: they are shown before they are replaced.
+    expect(page.get_by_text("already has figures", exact=False)).to_be_visible()
+    expect(page.get_by_label("Numerator", exact=False)).to_have_value("3")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the figures").click()
+    check_axe(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Willow Ward measures")
     expect(page.get_by_text("5.0 per 1,000 bed days").first).to_be_visible()
 
@@ -71,3 +77,23 @@ def test_qi_lead_enters_reads_and_imports_ward_measures(page, live_server, demo_
     kept = MeasureMonth.objects.get(ward=ward, measure__code="seclusion", month=last_month)
     assert (kept.numerator, kept.denominator) == (4, 620)
     assert MeasureChange.objects.filter(ward=ward, source="import").count() == 2
+
+    # A measure of the trust's own, from the import page.
+    visit(page, f"{live_server.url}/trusts/{trust.pk}/measures/import/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Add a measure of your trust's own").click()
+    check_axe(page)
+    page.get_by_label("Name").fill("Incidents of self-harm")
+    page.get_by_label("Code").fill("self-harm")
+    page.get_by_label("per 1,000 occupied bed days").check()
+    page.get_by_label("Lower is better").check()
+    page.get_by_label("6. Avoiding harm").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add the measure").click()
+    check_axe(page)  # an error: how it is counted was left out
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    page.get_by_label("How is it counted?").fill("Incidents of self-harm per 1,000 bed days.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add the measure").click()
+    check_axe(page)
+    expect(page.get_by_text("Incidents of self-harm added", exact=False)).to_be_visible()

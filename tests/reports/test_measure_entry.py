@@ -366,3 +366,79 @@ def test_ward_form_edits_the_code(client, trust, ward, trust_admin):
     assert response.status_code == 302
     ward.refresh_from_db()
     assert ward.code == "WIL01"
+
+
+# --- a trust's own measures -------------------------------------------------------------------
+
+
+def _own(**kwargs):
+    return {
+        "name": "Incidents of self-harm",
+        "code": "self-harm",
+        "unit": "per-1000-bed-days",
+        "direction": "lower",
+        "commitments": ["2", "6"],
+        "definition": "Incidents of self-harm recorded on the ward, per 1,000 occupied bed days.",
+        **kwargs,
+    }
+
+
+def test_a_qi_lead_adds_a_measure_of_the_trusts_own_and_wards_can_enter_it(
+    client, catalogue, ward, qi_lead, ward_manager, measures
+):
+    client.force_login(qi_lead)
+    url = reverse("reports:trust_measure_add", args=[ward.site.trust.pk])
+    page = client.get(url).content.decode()
+    assert "do not describe any patient" in page
+    response = client.post(url, _own())
+    assert response.status_code == 302
+    own = Measure.objects.get(code="self-harm")
+    assert (own.trust, own.catalogue, own.higher_is_better) == (ward.site.trust, None, False)
+    assert own.commitments == [2, 6]
+    client.force_login(ward_manager)
+    enter = reverse("reports:measure_enter", args=[ward.pk])
+    assert "Incidents of self-harm" in client.get(enter).content.decode()
+    response = client.post(enter, _form_data(own, numerator="2", denominator="620"))
+    assert response.status_code == 302
+
+
+def test_a_trusts_own_measure_needs_a_free_code_and_words(
+    client, catalogue, ward, qi_lead, measures
+):
+    client.force_login(qi_lead)
+    url = reverse("reports:trust_measure_add", args=[ward.site.trust.pk])
+    page = client.post(url, _own(code="seclusion")).content.decode()
+    assert "There is already a measure with the code seclusion" in page
+    assert 'value="Incidents of self-harm"' in page  # what was typed is kept
+    page = client.post(url, _own(definition="")).content.decode()
+    assert "Say how the measure is counted" in page
+    assert not Measure.objects.filter(trust__isnull=False).exists()
+
+
+def test_another_trusts_own_measure_is_never_offered(client, ward, ward_manager, measures):
+    elsewhere = TrustFactory(name="Elsewhere")
+    Measure.objects.create(
+        trust=elsewhere,
+        code="theirs",
+        name="Their measure",
+        unit="count",
+        higher_is_better=None,
+        definition="Theirs.",
+    )
+    client.force_login(ward_manager)
+    page = client.get(reverse("reports:measure_enter", args=[ward.pk])).content.decode()
+    assert "Their measure" not in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("qi_lead", 200), ("board_member", 403), ("ward_manager", 403), ("outsider", 404)],
+)
+def test_only_the_trusts_qi_lead_adds_its_own_measures(
+    client, catalogue, ward, measures, persona, status, request
+):
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("reports:trust_measure_add", args=[ward.site.trust.pk])
+    assert client.get(url).status_code == status
+    response = client.post(url, _own())
+    assert response.status_code == (302 if status == 200 else status)
