@@ -107,7 +107,13 @@ def spc_panels(dashboard: TrustDashboard, changes: dict | None = None) -> list[S
     )
 
 
-def trust_page(dashboard: TrustDashboard, *, user, may_mark: bool | None = None) -> dict:
+def trust_page(
+    dashboard: TrustDashboard,
+    *,
+    user,
+    may_mark: bool | None = None,
+    measures_ward: int | None = None,
+) -> dict:
     """The trust dashboard's board summary, SPC panels and the rules said once."""
     changes = trust_changes(trust=dashboard.trust)
     spc = spc_settings()
@@ -118,6 +124,7 @@ def trust_page(dashboard: TrustDashboard, *, user, may_mark: bool | None = None)
         titles=dashboard.titles,
         spc=spc,
         page_wards=[row.ward for row in dashboard.rows],
+        chart_ward=next((w for w in dashboard.wards if w.pk == measures_ward), None),
     )
     return {
         "panels": panels,
@@ -148,17 +155,25 @@ CSRF_SLOT = "kept-csrf-token-slot"
 
 
 def trust_dashboard_body(
-    request, *, trust, site_id: int | None, service_type: str | None, page
+    request,
+    *,
+    trust,
+    site_id: int | None,
+    service_type: str | None,
+    page,
+    measures_ward: int | None = None,
 ) -> SafeString:
     """The trust dashboard's readings (board summary, summary table, heatmap page, leaders'
     words, trends), rendered once and kept in the cache under everything they read
     (selectors.trust_readings_state), today's date (overdue actions), the SPC settings, the
-    filters and page, and whether the viewer may mark process changes. Every dashboard role sees
-    the same readings, so a board of 300 wards is drawn once, not on every view."""
+    filters and page, the ward whose measure charts are asked for (one of the trust's, or none),
+    and whether the viewer may mark process changes. Every dashboard role sees the same
+    readings, so a board of 300 wards is drawn once, not on every view."""
     user = request.user
     may_mark = can_mark_changes(user=user, trust=trust)
     state = selectors.trust_readings_state(trust)
     page = selectors.shown_page(page, state.wards)
+    measures_ward = selectors.trust_ward_id(trust, measures_ward)
     parts = [
         trust.pk,
         site_id,
@@ -168,6 +183,7 @@ def trust_dashboard_body(
         timezone.localdate().isoformat(),
         repr(spc_settings()),
         state.key,
+        measures_ward,
     ]
     key = "trust-body:v1:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
     body = cache.get(key)
@@ -179,7 +195,7 @@ def trust_dashboard_body(
             "dashboard": dashboard,
             "trust": trust,
             "page_size": selectors.WARDS_PER_PAGE,
-            **trust_page(dashboard, user=user, may_mark=may_mark),
+            **trust_page(dashboard, user=user, may_mark=may_mark, measures_ward=measures_ward),
             "voices": voice.reservations_and_declines(
                 voice.round_voices(
                     (w.latest_round_id for w in dashboard.wards), with_words_only=True

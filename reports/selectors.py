@@ -368,6 +368,15 @@ def trust_readings_state(trust: Trust) -> ReadingsState:
     return ReadingsState(key=hashlib.sha256(state.encode()).hexdigest()[:32], wards=values[-2])
 
 
+def trust_ward_id(trust: Trust, ward_id) -> int | None:
+    """A ward id a request names, if it is one of the trust's wards (one query); else None."""
+    try:
+        ward_id = int(ward_id)
+    except (TypeError, ValueError):
+        return None
+    return ward_id if Ward.objects.filter(pk=ward_id, site__trust=trust).exists() else None
+
+
 def shown_page(page, wards: int) -> int:
     """The heatmap page a request asks for, as the paginator will show it (a number from 1 to
     the last page; anything else the first)."""

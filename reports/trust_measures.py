@@ -69,6 +69,9 @@ class TrustMeasures:
     # The judged measures (columns) and, for the wards of the page shown, each one's latest.
     columns: list = field(default_factory=list)
     rows: list[WardRow] = field(default_factory=list)
+    # One ward's charts, asked for by name, as shown outside the ward.
+    chart_ward: object | None = None
+    ward_charts: list[MeasureChart] = field(default_factory=list)
 
     @property
     def has_figures(self) -> bool:
@@ -82,6 +85,7 @@ def trust_measures(
     titles: dict[int, str],
     spc: SpcSettings,
     page_wards: list | None = None,
+    chart_ward=None,
     today=None,
 ) -> TrustMeasures:
     """Charts and contradictions for ``wards`` (each with ``latest_round_id``), and a row of
@@ -113,7 +117,22 @@ def trust_measures(
         flags=_ward_flags(wards, catalogue, months, titles, spc, rules),
         columns=judged,
         rows=_ward_rows(page_wards or [], judged, months, spc, rules),
+        chart_ward=chart_ward,
+        ward_charts=_one_wards_charts(chart_ward, catalogue, months, spc, rules),
     )
+
+
+def _one_wards_charts(ward, catalogue, months, spc, rules) -> list[MeasureChart]:
+    """A ward's charts as outside the ward: withheld months are left out of each."""
+    if ward is None:
+        return []
+    charts = []
+    for measure in catalogue:
+        rows = months.get((ward.pk, measure.pk))
+        if rows:
+            figures = [measures.figure(measure, r, outside_ward=True, rules=rules) for r in rows]
+            charts.append(measures.measure_chart(measure, figures, spc=spc, id_prefix="trust-ward"))
+    return charts
 
 
 def _analysed(measure, rows, spc, rules) -> MeasureChart:

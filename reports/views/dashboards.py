@@ -34,6 +34,7 @@ def trust_dashboard(request: HttpRequest, trust_id: int) -> HttpResponse:
         site_id=filters.get("site"),
         service_type=filters.get("service_type") or None,
         page=request.GET.get("page"),
+        measures_ward=request.GET.get("measures_ward"),
     )
     return render(
         request,

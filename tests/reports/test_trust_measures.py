@@ -182,3 +182,22 @@ def test_the_board_packs_ward_page_carries_its_latest_figures_and_flag(
     assert "Willow Ward: ward measures, latest month" in page
     assert "<td>83.3 per 1,000 bed days</td>" in page
     assert 'Measures and self-assessment disagree: "Avoiding harm" is agreed at 3.0' in page
+
+
+def test_the_trust_dashboard_draws_one_wards_charts_on_request(
+    client, catalogue, trust, ward, board_member, restraint, other_trust_ward
+):
+    _months(ward, restraint, [*STEADY, 5, 40, 45])
+    client.force_login(board_member)
+    url = reverse("reports:trust_dashboard", args=[trust.pk])
+    page = client.get(url).content.decode()
+    assert 'id="trust-ward-restrictive-interventions"' not in page
+    assert f'<option value="{ward.pk}">Willow Ward' in page
+    page = html.unescape(client.get(url, {"measures_ward": ward.pk}).content.decode())
+    assert 'id="trust-ward-restrictive-interventions"' in page
+    assert "Willow Ward's measures as they are shown outside the ward" in page
+    assert "Not shown: a count fewer than 8" in page  # the month of 5, in its data table
+    # Another trust's ward, or nonsense, shows no ward's charts.
+    for asked in (other_trust_ward.pk, "x"):
+        page = client.get(url, {"measures_ward": asked}).content.decode()
+        assert 'id="trust-ward-restrictive-interventions"' not in page
