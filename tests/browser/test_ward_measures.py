@@ -45,7 +45,9 @@ def test_qi_lead_enters_reads_and_imports_ward_measures(page, live_server, demo_
         page.get_by_role("button", name="Save the figures").click()
     check_axe(page)
     # The demo already holds figures for that month: they are shown before they are replaced.
-    expect(page.get_by_text("already has figures", exact=False)).to_be_visible()
+    expect(
+        page.get_by_text("Check yours, then save again to replace them.", exact=False).first
+    ).to_be_visible()
     expect(page.get_by_label("Numerator", exact=False)).to_have_value("3")
     with page.expect_navigation():
         page.get_by_role("button", name="Save the figures").click()
