@@ -25,7 +25,7 @@ from standards.models import Trust, User, Ward
 from .measure_services import (
     CENTS,
     SOURCE_IMPORT,
-    can_import_figures,
+    can_manage_measures,
     figure_problems,
     snapshot,
 )
@@ -265,7 +265,7 @@ def _same(kept: MeasureMonth, row: MonthRow) -> bool:
 def apply_import(*, by: User, trust: Trust, content: str) -> MeasureImportPlan:
     """Check the file again, then write all of it in one transaction (or nothing): the trust's
     QI lead only."""
-    if not can_import_figures(user=by, trust=trust):
+    if not can_manage_measures(user=by, trust=trust):
         raise PermissionDenied("Only the trust's QI lead imports ward measures.")
     plan = plan_import(trust=trust, content=content)
     if plan.errors:

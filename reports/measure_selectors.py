@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from standards.models import Trust, Ward
 
-from .measure_services import can_enter_figures, can_import_figures
+from .measure_services import can_enter_figures, can_manage_measures
 from .measures import (
     Disclosure,
     Figure,
@@ -76,14 +76,14 @@ def get_ward_for_entry(*, user, ward_id: int) -> Ward:
     return ward
 
 
-def get_trust_for_import(*, user, trust_id: int) -> Trust:
-    """A trust whose figures the user may import: 404 for other trusts, 403 for people of the
-    trust who are not its QI lead."""
+def get_trust_for_measures(*, user, trust_id: int) -> Trust:
+    """A trust whose ward measures the user may manage (import figures, add its own measures):
+    404 for other trusts, 403 for people of the trust who are not its QI lead."""
     trust = Trust.objects.for_user(user).filter(pk=trust_id).first()
     if trust is None:
         raise Http404("No such trust")
-    if not can_import_figures(user=user, trust=trust):
-        raise PermissionDenied("Only the trust's QI lead imports ward measures.")
+    if not can_manage_measures(user=user, trust=trust):
+        raise PermissionDenied("Only the trust's QI lead imports or adds ward measures.")
     return trust
 
 

@@ -39,8 +39,9 @@ def can_enter_figures(*, user, ward: Ward) -> bool:
     )
 
 
-def can_import_figures(*, user, trust: Trust) -> bool:
-    """Only the trust's QI lead imports figures for the trust's wards."""
+def can_manage_measures(*, user, trust: Trust) -> bool:
+    """Only the trust's QI lead imports figures for the trust's wards and adds its own
+    measures."""
     if not user.is_authenticated:
         return False
     return TrustMembership.objects.filter(user=user, trust=trust, role=TrustRole.QI_LEAD).exists()
@@ -228,7 +229,7 @@ def add_trust_measure(
 ) -> Measure:
     """A measure of the trust's own, beside the national catalogue: its QI lead only. Its code
     is unique among the trust's measures and the national ones (imports name measures by it)."""
-    if not can_import_figures(user=by, trust=trust):
+    if not can_manage_measures(user=by, trust=trust):
         raise PermissionDenied("Only the trust's QI lead adds the trust's own measures.")
     code, name, definition = code.strip().lower(), name.strip(), definition.strip()
     problems = {}

@@ -4,7 +4,7 @@ from django import template
 
 from standards.models import Trust
 
-from ..measure_services import can_import_figures
+from ..measure_services import can_manage_measures
 
 register = template.Library()
 
@@ -12,4 +12,4 @@ register = template.Library()
 @register.simple_tag
 def can_import_measures(user, trust: Trust) -> bool:
     """Whether to offer the trust's ward measures import: its QI lead only."""
-    return can_import_figures(user=user, trust=trust)
+    return can_manage_measures(user=user, trust=trust)

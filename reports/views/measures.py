@@ -55,7 +55,7 @@ def measure_enter(request: HttpRequest, ward_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def measure_import_upload(request: HttpRequest, trust_id: int) -> HttpResponse:
     """Upload a CSV file; if every line is valid, show what would change before applying."""
-    trust = measure_selectors.get_trust_for_import(user=request.user, trust_id=trust_id)
+    trust = measure_selectors.get_trust_for_measures(user=request.user, trust_id=trust_id)
     form = MeasureImportForm(request.POST or None, request.FILES or None)
     plan = None
     if form.is_bound and form.is_valid():
@@ -80,7 +80,7 @@ def measure_import_upload(request: HttpRequest, trust_id: int) -> HttpResponse:
 
 @require_POST
 def measure_import_apply(request: HttpRequest, trust_id: int) -> HttpResponse:
-    trust = measure_selectors.get_trust_for_import(user=request.user, trust_id=trust_id)
+    trust = measure_selectors.get_trust_for_measures(user=request.user, trust_id=trust_id)
     pending = request.session.get(IMPORT_SESSION_KEY) or {}
     if pending.get("trust") != trust.pk:
         messages.error(request, "Upload the file again: the preview was lost or has expired")
@@ -103,7 +103,7 @@ def measure_import_apply(request: HttpRequest, trust_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def trust_measure_add(request: HttpRequest, trust_id: int) -> HttpResponse:
     """A measure of the trust's own, beside the national ones (the QI lead)."""
-    trust = measure_selectors.get_trust_for_import(user=request.user, trust_id=trust_id)
+    trust = measure_selectors.get_trust_for_measures(user=request.user, trust_id=trust_id)
     form = TrustMeasureForm(request.POST or None, titles=commitment_titles())
     if form.is_bound and form.is_valid():
         measure = apply_service(
