@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from standards.csv_rows import data_rows
 from standards.models import Trust, User, Ward
 
 from .measure_services import (
@@ -114,20 +115,7 @@ def _rows(content: str, plan: MeasureImportPlan) -> list[tuple[int, dict[str, st
             f"{','.join(COLUMNS)}"
         )
         return []
-    rows = []
-    try:
-        for row in reader:
-            if len(rows) >= MAX_ROWS:
-                plan.errors.append(f"The file has more than {MAX_ROWS:,} rows: split it into parts")
-                return []
-            values = {c: (row.get(c) or "").strip() for c in COLUMNS}
-            if any(values.values()):
-                rows.append((reader.line_num, values))
-    except csv.Error as error:
-        plan.errors.append(f"Line {reader.line_num}: this is not valid CSV ({error})")
-        return []
-    if not rows:
-        plan.errors.append("The file has no rows under its header")
+    rows = data_rows(reader, COLUMNS, plan.errors, MAX_ROWS)
     plan.rows = len(rows)
     return rows
 

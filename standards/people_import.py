@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .csv_rows import data_rows
 from .invitations import _send_invitation_emails, invitation_days, new_token
 from .models import (
     Invitation,
@@ -131,20 +132,7 @@ def _rows(content: str, plan: ImportPlan):
     if missing:
         plan.errors.append(f"Line 1: missing columns: {', '.join(missing)}")
         return []
-    rows = []
-    try:
-        for row in reader:
-            if len(rows) >= MAX_ROWS:
-                plan.errors.append(f"The file has more than {MAX_ROWS:,} rows: split it into parts")
-                return []
-            values = {c: (row.get(c) or "").strip() for c in columns}
-            if any(values.values()):
-                rows.append((reader.line_num, values))
-    except csv.Error as error:
-        plan.errors.append(f"Line {reader.line_num}: this is not valid CSV ({error})")
-        return []
-    if not rows:
-        plan.errors.append("The file has no rows under its header")
+    rows = data_rows(reader, columns, plan.errors, MAX_ROWS)
     plan.rows = len(rows)
     return rows
 
