@@ -77,7 +77,7 @@ bench: $(VENV)/.installed
 	DATABASE_URL="$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/bench-results/bench.sqlite3}" $(MANAGE) bench --fresh $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 var
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm var
 
 # Production build, proven: collectstatic, gunicorn, a Celery worker and beat on PostgreSQL and
 # Redis, driven over HTTP (scripts/smoke.py). Needs DATABASE_URL's server and REDIS_URL.
