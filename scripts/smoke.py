@@ -455,6 +455,51 @@ def backup_lose_restore(
     say("make backup, then the report lost, then make restore: the same PDF downloads again")
 
 
+def sign_in_protection(stack: Stack, password: str) -> None:
+    """Issue 20's sign-in sequences on the real stack (Redis counters shared by every web worker):
+    wrong codes after the right password refuse that address's codes and warn the owner by
+    email, and a full sign-in with a second factor clears no address's count of failures."""
+    stack.manage(
+        "shell",
+        "-c",
+        "from standards.models import User; "
+        "User.objects.filter(username='demo.leader').update(email='leader@example.nhs.uk')",
+    )
+    thief = Browser(stack.url)
+    thief.get("/account/login/")
+    landed = thief.post("/account/login/", {"login": "demo.leader", "password": password})
+    check("/account/2fa/authenticate/" in landed.url, "demo.leader was not asked for a code")
+    for _ in range(5):
+        thief.post("/account/2fa/authenticate/", {"code": "000000"})
+    refused = thief.post("/account/2fa/authenticate/", {"code": "000000"})
+    check("Too many wrong codes from here" in refused.text, "wrong codes were not refused")
+    warned = "your password was used with a wrong code"
+    check(
+        any(warned in path.read_text(errors="replace") for path in stack.logs["web"]),
+        "the owner was not emailed about the wrong codes",
+    )
+
+    guesser = Browser(stack.url)
+    guesser.get("/account/login/")
+    for n in range(20):  # with the 5 wrong codes, 25 failures from this address
+        guesser.post("/account/login/", {"login": f"guess{n % 4}", "password": "wrong"})
+    person = Browser(stack.url)
+    person.get("/account/login/")
+    person.post("/account/login/", {"login": "demo.qi", "password": password})
+    code = stack.manage("demo_code").strip().split()[-1]
+    home = person.post("/account/2fa/authenticate/", {"code": code})
+    check("Sign out" in home.text, "demo.qi could not sign in with a second factor")
+    pages = [
+        guesser.post("/account/login/", {"login": f"other{n}", "password": "wrong"}).text
+        for n in range(20)
+    ]
+    check(
+        "Too many failed attempts to sign in from here" in pages[-1],
+        "a second factor's success cleared the address's count of failures",
+    )
+    say("sign-in protection: wrong codes refused and reported, an MFA sign-in cleared nothing")
+
+
 def production_env(work: Path, *, database_url: str, redis_url: str, password: str) -> dict:
     """The environment of every process of the stack: production settings on these databases,
     files under `work`, the demo people's password; nothing of the caller's own settings."""
@@ -510,6 +555,7 @@ def main() -> int:
         manager, download, request_id, pdf = ward_pdf(stack, password)
         request_id_reached_the_worker(stack, request_id)
         backup_lose_restore(stack, manager, download, pdf, work / "backups")
+        sign_in_protection(stack, password)  # last: it fills this address's count of failures
         stack.check_running()
     except (SmokeFailure, subprocess.CalledProcessError, requests.RequestException) as error:
         stack.stop_all()

@@ -94,7 +94,7 @@ def test_sign_in_works_with_redis_hung_and_repeated_failures_are_still_refused(
     client, settings, ward_staff, hung_redis
 ):
     use_cache(settings, f"redis://127.0.0.1:{hung_redis.port}/0")
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/15m/key"}
+    settings.SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS = 3
 
     for _ in range(3):
         wrong = client.post(reverse("account_login"), {"login": "staff", "password": "wrong"})

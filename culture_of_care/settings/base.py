@@ -138,20 +138,34 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="ht
 # The client address comes from X-Forwarded-For only through this many trusted proxies
 # (0: REMOTE_ADDR, never the header).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# Sign-in protection (docs/decisions/0007): failures are counted per (username, address) and per
-# address; an address that keeps failing is refused, a username is only slowed down.
+# Sign-in protection (docs/decisions/0007, 0031; standards/accounts/protection.py): failures are
+# counted per (account, address) and per address; an address that keeps failing is refused (a
+# trust's shared egress address is only slowed), an account is only slowed down.
 SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5)
+SIGN_IN_CODE_FAILURES_PER_ACCOUNT_AND_ADDRESS = env.int(
+    "SIGN_IN_CODE_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5
+)
 SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", 30)
 SIGN_IN_FAILURE_WINDOW_SECONDS = env.int("SIGN_IN_FAILURE_WINDOW_SECONDS", 15 * 60)
-# Past this many failures for one username from any address, one attempt per SLOW_SECONDS.
+# Past this many failures for one account from any address, one attempt per SLOW_SECONDS.
 SIGN_IN_SLOW_DOWN_AFTER = env.int("SIGN_IN_SLOW_DOWN_AFTER", 10)
 SIGN_IN_SLOW_SECONDS = env.int("SIGN_IN_SLOW_SECONDS", 20)
+# A trust's shared egress addresses or networks (comma-separated, e.g. 192.0.2.10,198.51.100.0/28):
+# past the per-address limit they are slowed to one attempt every SHARED_ADDRESS_SECONDS, never
+# refused, so one person's mistakes or an attacker cannot lock out a whole trust.
+SIGN_IN_SHARED_ADDRESSES = env.list("SIGN_IN_SHARED_ADDRESSES", default=[])
+SIGN_IN_SHARED_ADDRESS_SECONDS = env.int("SIGN_IN_SHARED_ADDRESS_SECONDS", 2)
+# Sign-in posts of any kind from one address in a minute (a flood guard; shared addresses exempt).
+SIGN_IN_POSTS_PER_ADDRESS = env.int("SIGN_IN_POSTS_PER_ADDRESS", 30)
 ACCOUNT_RATE_LIMITS = {
+    # Only allauth's own uses (re-entering a password or code while signed in); sign-in itself
+    # is counted by standards/accounts/protection.py. Per key only: a success there clears it
+    # without clearing any address's count.
     "login_failed": (
-        f"{SIGN_IN_FAILURES_PER_ADDRESS}/{SIGN_IN_FAILURE_WINDOW_SECONDS}s/ip,"
         f"{SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS}/{SIGN_IN_FAILURE_WINDOW_SECONDS}s/key"
     ),
-    "login": "30/m/ip",
+    # Sign-in posts per address: SIGN_IN_POSTS_PER_ADDRESS instead (shared addresses exempt).
+    "login": None,
     # Password reset emails: per address and per account.
     "reset_password": env("RATE_LIMIT_PASSWORD_RESET", default="10/h/ip,3/h/key"),
     "reset_password_from_key": "20/m/ip",
@@ -189,6 +203,11 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_REQUESTS_TIMEOUT", default=10)
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# The second factor at sign-in, counted per (account, address) (standards/accounts/protection.py).
+MFA_FORMS = {
+    "authenticate": "standards.accounts.forms.SecondFactorForm",
+    "authenticate_webauthn": "standards.accounts.forms.SecurityKeyForm",
+}
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Culture of Care"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)

@@ -1,7 +1,17 @@
-"""allauth's forms with the service's own labels and error messages."""
+"""allauth's forms with the service's own labels, error messages and sign-in protection."""
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import LoginForm
+from allauth.core import context
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn.forms import AuthenticateWebAuthnForm
+from allauth.mfa.webauthn.internal import auth as webauthn_auth
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+
+from . import protection
 
 
 class SignInForm(LoginForm):
@@ -27,3 +37,67 @@ class SignInForm(LoginForm):
         password.widget.attrs.pop("placeholder", None)
         password.error_messages["required"] = "Enter your password"
         self.fields.pop("remember", None)
+
+    def clean(self):
+        # Every post counts towards its address's limit, even one with field errors.
+        try:
+            protection.sign_in_post(self.request)
+        except protection.Refused as refused:
+            raise _refusal(refused) from None
+        return super().clean()
+
+
+def _refusal(refused: protection.Refused) -> ValidationError:
+    adapter = get_account_adapter()
+    if refused.wait:
+        return adapter.validation_error(refused.reason, refused.wait)
+    return adapter.validation_error(refused.reason)
+
+
+class SecondFactorForm(AuthenticateForm):
+    """The code after the password, counted per (account, address) and per address: someone
+    who has the password cannot lock the owner out of their second factor, and a success clears
+    only this person's own count (protection.code_attempt)."""
+
+    def clean_code(self) -> str:
+        request = context.request
+        try:
+            attempt = protection.code_attempt(request, self.user)
+        except protection.Refused as refused:
+            raise _refusal(refused) from None
+        code = self.cleaned_data["code"]
+        main = None
+        for authenticator in Authenticator.objects.filter(user=self.user).exclude(
+            type=Authenticator.Type.WEBAUTHN  # a security key cannot check a typed code
+        ):
+            if main is None or authenticator.type == Authenticator.Type.TOTP:
+                main = authenticator
+            if authenticator.wrap().validate_code(code):
+                authenticator.user = self.user
+                self.authenticator = authenticator
+                attempt.succeeded()
+                return code
+        protection.code_failed(request, self.user)
+        if main is not None:
+            self._emit_authentication_failed(main)
+        raise get_mfa_adapter().validation_error("incorrect_code")
+
+
+class SecurityKeyForm(AuthenticateWebAuthnForm):
+    """A security key after the password, counted like a code."""
+
+    def clean_credential(self) -> Authenticator:
+        request = context.request
+        try:
+            attempt = protection.code_attempt(request, self.user)
+        except protection.Refused as refused:
+            raise _refusal(refused) from None
+        credential = self.cleaned_data["credential"]
+        try:
+            webauthn_auth.parse_authentication_response(credential)
+            authenticator = webauthn_auth.complete_authentication(self.user, credential)
+        except ValidationError:
+            protection.code_failed(request, self.user)
+            raise
+        attempt.succeeded()
+        return authenticator

@@ -14,11 +14,9 @@ ELSEWHERE = "10.0.0.99"
 
 @pytest.fixture(autouse=True)
 def _small_limits(settings):
-    settings.ACCOUNT_RATE_LIMITS = {
-        **settings.ACCOUNT_RATE_LIMITS,
-        "login_failed": "8/15m/ip,3/15m/key",
-        "login": "1000/m/ip",
-    }
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = 8
+    settings.SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS = 3
+    settings.SIGN_IN_POSTS_PER_ADDRESS = 1000
     settings.SIGN_IN_SLOW_DOWN_AFTER = 6
     settings.SIGN_IN_SLOW_SECONDS = 20
 
