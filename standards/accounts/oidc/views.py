@@ -3,6 +3,7 @@ fails one gets the refusal page (recorded as a failed sign-in), and nobody is si
 
 import logging
 
+import requests
 from allauth.account.internal.decorators import login_not_required
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import get_adapter
@@ -88,6 +89,13 @@ class CheckedOpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
 
 class CheckedCallbackView(OAuth2CallbackView):
     adapter: CheckedOpenIDConnectAdapter
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except requests.RequestException as error:
+            # allauth reads the discovery document outside its own error handling.
+            self.adapter._refuse(f"it did not answer: {error}")
 
     def _get_state(self, request: HttpRequest, provider):
         # Once the state is known to be ours (and used up), before the code is exchanged.
