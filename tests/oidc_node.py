@@ -56,7 +56,8 @@ class CertifiedProvider:
 
 @contextmanager
 def running_certified_provider(**options) -> Iterator[CertifiedProvider]:
-    """options: issuer_host, foreign_jwks, tamper_id_token (tests/oidc/provider.mjs)."""
+    """options (tests/oidc/provider.mjs): issuer_host, foreign_jwks, tamper_id_token,
+    broken_jwks."""
     node = shutil.which("node")
     if node is None or not (ROOT / "node_modules" / "oidc-provider").is_dir():
         pytest.skip("needs Node and `npm ci` (oidc-provider)")

@@ -6,7 +6,8 @@
 //   issuer_host: serve on 127.0.0.1 but call itself by this host (a discovery issuer that is
 //     not the URL it was fetched from);
 //   foreign_jwks: publish a key set whose key has the signing key's kid but not its value;
-//   tamper_id_token: change the ID token's payload after it was signed.
+//   tamper_id_token: change the ID token's payload after it was signed;
+//   broken_jwks: answer the key set's address with a server error.
 // Prints one line of JSON, {"url": ..., "issuer": ...}, once it is listening.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -35,6 +36,11 @@ const server = http.createServer((req, res) => {
   if (config.foreign_jwks && path === '/jwks') {
     res.setHeader('Content-Type', 'application/jwk-set+json');
     res.end(JSON.stringify({ keys: [publicPart(foreignKey)] }));
+    return;
+  }
+  if (config.broken_jwks && path === '/jwks') {
+    res.statusCode = 500;
+    res.end();
     return;
   }
   if (path.startsWith('/interaction/')) {

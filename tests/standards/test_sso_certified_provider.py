@@ -175,3 +175,12 @@ def test_id_token_for_another_sign_in_attempt_is_refused(client, sso, person):
     response = sign_in(client, change_request=lambda url: _with_query(url, nonce="not-ours"))
 
     _assert_refused(client, response)
+
+
+def test_id_token_whose_keys_cannot_be_read_is_refused(client, settings, person):
+    with running_certified_provider(broken_jwks=True) as provider:
+        settings.SOCIALACCOUNT_PROVIDERS = provider.settings()
+
+        response = sign_in(client)
+
+    _assert_refused(client, response)

@@ -52,7 +52,7 @@ class CheckedOpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
         claims = self._checked(self._verified_id_token, id_token, client_id=app.client_id)
         data = {"id_token": claims}
         if app.settings.get("fetch_userinfo", True):
-            userinfo = self._fetch_user_info(token.token)
+            userinfo = self._checked(self._fetch_user_info, token.token)
             data["userinfo"] = self._checked(
                 checks.check_userinfo_subject, userinfo, id_token_claims=claims
             )
@@ -81,6 +81,9 @@ class CheckedOpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
             return check(*args, **kwargs)
         except checks.ProviderNotAsExpected as error:
             self._refuse(str(error))
+        except requests.RequestException as error:
+            # Its keys (or userinfo) unreachable or not JSON: nothing to check the token by.
+            self._refuse(f"it did not answer: {error}")
 
     def _refuse(self, why: str) -> None:
         logger.warning("Single sign-on provider %s refused: %s", self.provider_id, why)
