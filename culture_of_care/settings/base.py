@@ -35,7 +35,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
+    # allauth's openid_connect provider with the issuer, iss and ID token checked.
+    "standards.accounts.oidc",
     "allauth.mfa",
     # The project package is an app for its template tags: the NHS.UK form pack's filters.
     "culture_of_care",

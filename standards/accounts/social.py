@@ -6,7 +6,7 @@ from allauth.account.internal.userkit import filter_users_by_email
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ..invitations import accept_invitations_for_sso
@@ -24,6 +24,9 @@ class Refusal:
     DEACTIVATED = "deactivated"
     AMBIGUOUS = "ambiguous"
     SOMEONE_ELSE = "someone-else"
+    # The provider's discovery document, authorisation response or ID token was not what the
+    # specifications require (standards.accounts.oidc): nobody is signed in on its word.
+    PROVIDER_NOT_AS_EXPECTED = "provider-not-as-expected"
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -81,15 +84,23 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def _refuse(
         self, request: HttpRequest, reason: str, *, user: User | None = None, email: str = ""
     ) -> None:
-        record(
-            kind=SignInEventKind.SIGN_IN_FAILED,
-            request=request,
-            user=user,
-            attempted_username="" if user else email,
-            method="single sign-on",
-        )
-        context = {"reason": reason, "email": email}
-        raise ImmediateHttpResponse(render(request, REFUSED_TEMPLATE, context, status=403))
+        raise ImmediateHttpResponse(refusal(request, reason, user=user, email=email))
+
+
+def refusal(
+    request: HttpRequest, reason: str, *, user: User | None = None, email: str = ""
+) -> HttpResponse:
+    """The page saying why single sign-on did not let someone in, recorded as a failed
+    sign-in for the trust's administrators."""
+    record(
+        kind=SignInEventKind.SIGN_IN_FAILED,
+        request=request,
+        user=user,
+        attempted_username="" if user else email,
+        method="single sign-on",
+    )
+    context = {"reason": reason, "email": email}
+    return render(request, REFUSED_TEMPLATE, context, status=403)
 
 
 def _any_email(sociallogin) -> str:

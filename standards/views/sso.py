@@ -6,9 +6,10 @@ import logging
 import requests
 from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.adapter import get_adapter
-from allauth.socialaccount.providers.openid_connect import views as openid_connect
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from ..accounts.oidc import views as openid_connect
 
 logger = logging.getLogger(__name__)
 

@@ -154,3 +154,25 @@ def test_trust_admin_invites_a_ward_manager_who_joins_with_sso(
     person = User.objects.get(email__iexact="sam.okafor@nhs.net")
     assert not person.has_usable_password()
     assert person.ward_memberships.get().role == "ward-manager"
+
+
+def test_provider_naming_another_issuer_is_refused_with_a_page_saying_what_to_do(
+    page, live_server, settings, sso
+):
+    # The configured issuer differs from the one the provider's discovery document names.
+    providers = sso.settings()
+    providers["openid_connect"]["APPS"][0]["settings"]["server_url"] = sso.url + "/"
+    settings.SOCIALACCOUNT_PROVIDERS = providers
+    visit(page, live_server.url + reverse("account_login"))
+
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}").click()
+
+    check_axe(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Your trust's sign-in service did not answer as expected"
+    )
+    expect(
+        page.get_by_text("Try again, or sign in with your username and password.")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Go back to sign in")).to_be_visible()

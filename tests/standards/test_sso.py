@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
@@ -361,3 +362,22 @@ def test_sso_with_an_expired_invitation_is_refused(client, sso, ward, trust):
 
     assert response.status_code == 403
     assert not User.objects.filter(email="late@nhs.net").exists()
+
+
+def test_sso_callback_with_the_provider_gone_is_refused_not_an_error(client, settings, db):
+    with running_provider() as gone:
+        settings.SOCIALACCOUNT_PROVIDERS = gone.settings()
+        gone.set_user("gone-1", _verified("staff@example.nhs.uk"))
+        started = client.post(login_path(), {"process": "login"})
+        answer = requests.post(
+            started["Location"], data={"sub": "gone-1"}, allow_redirects=False, timeout=5
+        )
+        back = urlsplit(answer.headers["Location"])
+
+    # The callback reads the provider's discovery document again, and nobody answers.
+    response = client.get(f"{back.path}?{back.query}")
+
+    assert response.status_code == 403
+    assert "Try again, or sign in with your username and password." in response.content.decode()
+    assert not _signed_in_user(client).is_authenticated
+    assert SignInEvent.objects.filter(kind=SignInEventKind.SIGN_IN_FAILED).count() == 1
