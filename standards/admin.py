@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from . import people
 from .models import (
     Commitment,
     FrameworkEdition,
@@ -164,22 +165,57 @@ class WardAdmin(BaseAdmin):
     search_fields = ["name"]
 
 
+class NotYourOwnRolesMixin:
+    """Nobody changes their own roles here either (standards.people.changes_yourself): another
+    administrator must."""
+
+    def _is_yours(self, request, obj) -> bool:
+        return obj is not None and people.changes_yourself(by=request.user, person=obj.user)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._is_yours(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._is_yours(request, obj) and super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class NotYourOwnForm(form):
+            def clean_user(self):
+                user = self.cleaned_data.get("user")
+                if user is not None and people.changes_yourself(by=request.user, person=user):
+                    raise ValidationError(
+                        "You cannot give yourself a role. Ask another administrator."
+                    )
+                return user
+
+        return NotYourOwnForm
+
+
 @admin.register(WardMembership)
-class WardMembershipAdmin(BaseAdmin):
+class WardMembershipAdmin(NotYourOwnRolesMixin, BaseAdmin):
     list_display = ["user", "ward", "role"]
     list_filter = ["role", "ward__site__trust"]
     autocomplete_fields = ["user", "ward"]
 
 
 @admin.register(TrustMembership)
-class TrustMembershipAdmin(BaseAdmin):
+class TrustMembershipAdmin(NotYourOwnRolesMixin, BaseAdmin):
     list_display = ["user", "trust", "role"]
     list_filter = ["role", "trust"]
     autocomplete_fields = ["user", "trust"]
 
 
 class PersonAdmin(BadInputMixin, UserAdmin):
-    pass
+    OWN_ACCOUNT_FIELDS = ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        """Your own account's status and permissions are for another administrator to change."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and people.changes_yourself(by=request.user, person=obj):
+            return fields + self.OWN_ACCOUNT_FIELDS
+        return fields
 
 
 # Registered by django.contrib.auth, which comes first in INSTALLED_APPS; swapped to add the mixin.

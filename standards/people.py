@@ -4,6 +4,9 @@ Every function takes the acting user as `by=`, who must be a trust administrator
 changed, and records what it changed in `PeopleHistoryEntry`.
 """
 
+import functools
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
@@ -23,6 +26,16 @@ from .models import (
 
 MAX_BEDS = 200
 WARD_CODE_MAX = 20
+OWN_CHANGE = (
+    "You cannot change your own roles or close your own account. Ask another trust "
+    "administrator of {trust} to do it."
+)
+
+
+def changes_yourself(*, by, person) -> bool:
+    """Nobody adds, moves or removes their own roles or closes their own account (a trust
+    administrator could otherwise give themselves any role): another administrator must."""
+    return by.pk == person.pk
 
 
 def is_trust_admin(*, user, trust: Trust) -> bool:
@@ -62,6 +75,45 @@ def record(
         before=before or {},
         after=after or {},
     )
+
+
+def not_on_yourself(attempt: str, subject: Callable[[dict], tuple[Trust, User]]):
+    """Refuse a change to the acting person's own roles or account, and record the refused
+    attempt in the people history (outside the change's transaction, so it is kept)."""
+
+    def decorate(service):
+        @functools.wraps(service)
+        def refusing(*, by: User, **kwargs):
+            trust, person = subject(kwargs)
+            if changes_yourself(by=by, person=person) and is_trust_admin(user=by, trust=trust):
+                record(
+                    trust=trust,
+                    by=by,
+                    person=person,
+                    change=PeopleChange.REFUSED,
+                    summary=f"{by.display_name} tried to {attempt} and was refused: nobody "
+                    "changes their own roles",
+                    after={"attempt": attempt},
+                )
+                raise ValidationError(OWN_CHANGE.format(trust=trust.name), code="own_change")
+            return service(by=by, **kwargs)
+
+        return refusing
+
+    return decorate
+
+
+def _trust_person(kwargs: dict) -> tuple[Trust, User]:
+    return kwargs["trust"], kwargs["person"]
+
+
+def _ward_person(kwargs: dict) -> tuple[Trust, User]:
+    return kwargs["ward"].site.trust, kwargs["person"]
+
+
+def _membership_person(kwargs: dict) -> tuple[Trust, User]:
+    membership = kwargs["membership"]
+    return membership.ward.site.trust, membership.user
 
 
 def _ward_snapshot(ward: Ward) -> dict:
@@ -264,13 +316,12 @@ def _ensure_keeps_an_admin(*, trust: Trust, losing: User) -> None:
         )
 
 
+@not_on_yourself("close their own account", _trust_person)
 @transaction.atomic
 def deactivate_person(*, by: User, trust: Trust, person: User) -> User:
     """The person can no longer sign in; their ratings, signatures and history keep their
     name. A person with roles in another trust is that trust's to deactivate too."""
     ensure_trust_admin(by=by, trust=trust)
-    if person.pk == by.pk:
-        raise ValidationError("You cannot deactivate yourself. Ask another trust administrator.")
     if not person.is_active:
         raise ValidationError(f"{person.display_name} is already deactivated")
     if _other_trust_roles_exist(person=person, trust=trust):
@@ -313,6 +364,7 @@ def reactivate_person(*, by: User, trust: Trust, person: User) -> User:
     return person
 
 
+@not_on_yourself("add a ward role to themselves", _ward_person)
 @transaction.atomic
 def add_ward_role(*, by: User, person: User, ward: Ward, role: str) -> WardMembership:
     trust = ward.site.trust
@@ -338,6 +390,7 @@ def add_ward_role(*, by: User, person: User, ward: Ward, role: str) -> WardMembe
     return membership
 
 
+@not_on_yourself("remove one of their own ward roles", _membership_person)
 @transaction.atomic
 def remove_ward_role(*, by: User, membership: WardMembership) -> None:
     ward, person = membership.ward, membership.user
@@ -354,6 +407,7 @@ def remove_ward_role(*, by: User, membership: WardMembership) -> None:
     )
 
 
+@not_on_yourself("move themselves to another ward", _membership_person)
 @transaction.atomic
 def move_person(*, by: User, membership: WardMembership, to_ward: Ward) -> WardMembership:
     """Move a person's role from one ward to another ward of the same trust."""
@@ -383,6 +437,7 @@ def move_person(*, by: User, membership: WardMembership, to_ward: Ward) -> WardM
     return membership
 
 
+@not_on_yourself("give themselves a trust role", _trust_person)
 @transaction.atomic
 def add_trust_role(*, by: User, trust: Trust, person: User, role: str) -> TrustMembership:
     """Trust-level roles need a second factor: the person is asked to set one up next time."""
@@ -407,9 +462,10 @@ def add_trust_role(*, by: User, trust: Trust, person: User, role: str) -> TrustM
     return membership
 
 
+@not_on_yourself("remove one of their own trust roles", _trust_person)
 @transaction.atomic
 def remove_trust_role(*, by: User, trust: Trust, person: User, role: str) -> None:
-    """The trust keeps at least one trust administrator, so the last cannot remove their own."""
+    """The trust keeps at least one trust administrator."""
     ensure_trust_admin(by=by, trust=trust)
     membership = TrustMembership.objects.filter(user=person, trust=trust, role=role).first()
     if membership is None:

@@ -104,6 +104,7 @@ class PeopleChange(models.TextChoices):
     SITE_CHANGED = "site-changed", "Site changed"
     WARD_ADDED = "ward-added", "Ward added"
     WARD_CHANGED = "ward-changed", "Ward changed"
+    REFUSED = "refused", "Refused: a change to their own roles"
 
 
 class PeopleHistoryEntry(models.Model):

@@ -150,6 +150,8 @@ def _person_page(request, trust, person_id, status: int = 200, **bound) -> HttpR
         "move_form": bound.get("move_form") or MoveForm(trust=trust),
         "move_membership_id": bound.get("move_membership_id"),
         "history": selectors.people_history(trust=trust, person=person.person),
+        "is_you": people.changes_yourself(by=request.user, person=person.person),
+        "own_change": people.OWN_CHANGE.format(trust=trust.name),
     }
     return render(request, "standards/trust_admin/person.html", context, status=status)
 
@@ -210,8 +212,11 @@ def person_remove_trust_role(request: HttpRequest, trust_id: int, person_id: int
 def membership_remove(request: HttpRequest, trust_id: int, membership_id: int) -> HttpResponse:
     trust = _trust(request, trust_id)
     membership = selectors.get_ward_membership_for_admin(trust=trust, membership_id=membership_id)
-    people.remove_ward_role(by=request.user, membership=membership)
-    messages.success(request, "Role removed")
+    try:
+        people.remove_ward_role(by=request.user, membership=membership)
+        messages.success(request, "Role removed")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("trust_admin:person", trust.pk, membership.user_id)
 
 
