@@ -2,10 +2,13 @@
 once gave themselves the QI lead role and read the trust's dashboard, exports and rounds."""
 
 import pytest
+from django.contrib.admin.sites import site
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 from django.urls import reverse
 
 from standards import people
+from standards.admin import TrustMembershipAdmin
 from standards.models import PeopleChange, PeopleHistoryEntry, TrustMembership, WardMembership
 from tests.factories import TrustMembershipFactory, UserFactory, WardMembershipFactory
 
@@ -123,15 +126,6 @@ def test_the_admin_site_offers_no_change_to_your_own_roles(trust, trust_admin):
     trust_admin.is_staff = trust_admin.is_superuser = True
     trust_admin.save()
     own = TrustMembership.objects.get(user=trust_admin, role="trust-admin")
-    client.force_login(trust_admin)
-    session = client.session
-    session["mfa_authenticated"] = True  # the admin also needs a second factor
-    session.save()
-    from django.contrib.admin.sites import site
-    from django.test import RequestFactory
-
-    from standards.admin import TrustMembershipAdmin
-
     request = RequestFactory().get("/")
     request.user = trust_admin
     model_admin = TrustMembershipAdmin(TrustMembership, site)
