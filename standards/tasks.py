@@ -38,3 +38,12 @@ def heartbeat() -> float:
     from .health import record_heartbeat
 
     return record_heartbeat()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_password_reset(email: str) -> None:
+    """The password reset email, written here rather than in the request, so that a known and
+    an unknown address take the same path there (accounts.password_reset)."""
+    from .accounts.password_reset import send_reset
+
+    send_reset(email)

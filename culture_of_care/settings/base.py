@@ -124,7 +124,10 @@ SOCIALACCOUNT_ADAPTER = "standards.accounts.social.SocialAccountAdapter"
 MFA_ADAPTER = "standards.accounts.adapter.MfaAdapter"
 # People sign in with the username or the email address their trust gave them.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
-ACCOUNT_FORMS = {"login": "standards.accounts.forms.SignInForm"}
+ACCOUNT_FORMS = {
+    "login": "standards.accounts.forms.SignInForm",
+    "reset_password": "standards.accounts.forms.PasswordResetRequestForm",
+}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True

@@ -1,7 +1,7 @@
 """allauth's forms with the service's own labels, error messages and sign-in protection."""
 
 from allauth.account.adapter import get_adapter as get_account_adapter
-from allauth.account.forms import LoginForm
+from allauth.account.forms import LoginForm, ResetPasswordForm
 from allauth.core import context
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.forms import AuthenticateForm
@@ -11,7 +11,7 @@ from allauth.mfa.webauthn.internal import auth as webauthn_auth
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
-from . import protection
+from . import password_reset, protection
 
 
 class SignInForm(LoginForm):
@@ -101,3 +101,18 @@ class SecurityKeyForm(AuthenticateWebAuthnForm):
             raise
         attempt.succeeded()
         return authenticator
+
+
+class PasswordResetRequestForm(ResetPasswordForm):
+    """Asks for the reset without looking the address up: the worker does that, so a known and
+    an unknown address take the same path here (password_reset)."""
+
+    def clean_email(self) -> str:
+        email = get_account_adapter().clean_email(self.cleaned_data["email"].lower())
+        self.users = []
+        return email
+
+    def save(self, request, **kwargs) -> str:
+        email = self.cleaned_data["email"]
+        password_reset.request_reset(email)
+        return email
