@@ -102,9 +102,12 @@ def _round_steps(ward) -> list[Step]:
             )
         if ward.open_round_id:
             url = reverse("assessments:round_scorers", args=[ward.open_round_id])
+        elif not ward.has_round:
+            # The form that opens a round asks who scores too.
+            url = reverse("assessments:round_create", args=[ward.pk])
+            detail = "You can choose them as you open the round, or later on its page. " + detail
         else:
             url = ""
-            detail = "You do this on the round's page once it is open. " + detail
         steps.append(
             Step(
                 kind="choose-scorers",

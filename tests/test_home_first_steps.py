@@ -50,9 +50,10 @@ def test_new_manager_sees_first_steps_with_working_links_and_each_goes_once_done
     assert "Open the first assessment round for Willow Ward" in steps["open-round"]
     assert _href(steps["open-round"]) == reverse("assessments:round_create", args=[ward.pk])
     assert client.get(_href(steps["open-round"])).status_code == 200
-    # Scorers are chosen on the round's page: no link until the round exists.
-    assert "<a " not in steps["choose-scorers"]
-    assert "on the round&#x27;s page once it is open" in steps["choose-scorers"]
+    # Scorers can be chosen on the same form that opens the round.
+    assert _href(steps["choose-scorers"]) == reverse("assessments:round_create", args=[ward.pk])
+    assert "as you open the round" in steps["choose-scorers"]
+    assert "Who will score" in client.get(_href(steps["choose-scorers"])).content.decode()
     # Only the trust's administrators set a ward's details: the manager is told to ask.
     assert "<a " not in steps["ask-admin"]
     assert "support contact and ward code" in steps["ask-admin"]
