@@ -11,7 +11,12 @@ from assessments.first_steps import first_steps
 from standards import people
 from standards.models import TrustRole
 from tests.assessments.builders import signed_round
-from tests.factories import TrustMembershipFactory, WardFactory, WardMembershipFactory
+from tests.factories import (
+    TrustMembershipFactory,
+    UserFactory,
+    WardFactory,
+    WardMembershipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +164,11 @@ def test_first_steps_take_one_query_however_many_wards(
         "Ward 3",
         "Willow Ward",
     ]
+
+
+def test_someone_on_no_ward_is_told_who_adds_people_to_wards(client, db):
+    client.force_login(UserFactory())
+    html = client.get(reverse("home")).content.decode()
+    assert "ask your trust's administrator to give you a role on it" in html
+    assert "quality improvement lead to add you" not in html
+    assert "Your first steps" not in html

@@ -59,3 +59,24 @@ def test_a_new_ward_manager_follows_the_first_steps(page, live_server, demo_data
     expect(steps.get_by_role("listitem")).to_have_count(1)
     expect(steps.get_by_role("link")).to_have_count(0)
     expect(page.locator('[data-task-kind="start-scoring"]')).to_contain_text("Rowan Ward")
+
+
+def test_someone_with_no_email_address_is_told_why_nothing_was_sent(page, live_server, demo_data):
+    from standards import notifications
+    from standards.models import NotificationKind
+
+    person = UserFactory(username="no.address", email="")
+    notifications.notify(
+        recipient=person,
+        kind=NotificationKind.ROUND_OPEN,
+        key="browser:no-address",
+        subject="Rate the standards for Willow Ward, 2026 Q4",
+        body="You are one of the people rating Willow Ward.",
+    )
+    sign_in(page, live_server, "no.address", DEFAULT_PASSWORD)
+    visit(page, live_server.url + "/account/emails/")
+    expect(page.get_by_text("We cannot email you")).to_be_visible()
+    table = page.get_by_role("region", name="What we have sent you")
+    expect(table).to_contain_text("Not sent: we have no email address for you")
+    expect(table).not_to_contain_text("you chose no emails")
+    expect(page.get_by_role("heading", name="Why some were not sent")).to_be_visible()
