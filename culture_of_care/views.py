@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from assessments.first_steps import first_steps
 from assessments.waiting import current_rounds
 from standards import selectors
 from standards.health import broker_status, worker_status
@@ -24,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "overview": overview,
         "tasks": tasks,
+        "first_steps": first_steps(request.user),
         "waiting_task_count": HeaderCount(request.user, known=len(tasks)),
     }
     return render(request, "standards/home.html", context)

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from .background import send_task
 from .models import EmailChoice, Notification, NotificationKind, NotificationStatus, User
+from .models.notifications import NOT_SENT_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +36,11 @@ SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
 
 def initial_status(recipient: User) -> str:
     """What happens to a new notification, by the person's choice. Nobody is emailed at an
-    account that is closed or has no address."""
-    if not recipient.is_active or not recipient.email:
-        return NotificationStatus.NOT_SENT
+    account that is closed or has no address, and the status says which stopped it."""
+    if not recipient.is_active:
+        return NotificationStatus.ACCOUNT_CLOSED
+    if not recipient.email:
+        return NotificationStatus.NO_ADDRESS
     return {
         EmailChoice.EVERY: NotificationStatus.QUEUED,
         EmailChoice.DAILY: NotificationStatus.IN_DIGEST,
@@ -192,9 +195,11 @@ def send_daily_digests(*, today: datetime.date) -> int:
 
 def _digest_for(recipient: User, items: list[Notification], *, today: datetime.date) -> bool:
     ids = [item.pk for item in items]
-    if initial_status(recipient) == NotificationStatus.NOT_SENT:
-        # They have since chosen no emails (or the account was closed): nothing goes.
-        Notification.objects.filter(pk__in=ids).update(status=NotificationStatus.NOT_SENT)
+    status = initial_status(recipient)
+    if status in NOT_SENT_STATUSES:
+        # They have since chosen no emails (or lost their address, or the account was closed):
+        # nothing goes, and each says why.
+        Notification.objects.filter(pk__in=ids).update(status=status)
         return False
     lines = ["Here is what happened in Culture of Care since your last daily email."]
     for item in items:
@@ -212,6 +217,37 @@ def _digest_for(recipient: User, items: list[Notification], *, today: datetime.d
         status=NotificationStatus.IN_DIGEST_SENT, sent_at=timezone.now()
     )
     return True
+
+
+# --- What the emails page says about each status ---------------------------------------------
+
+# Why an email did not go, and what the person can do about it, by status (in this order).
+WHAT_TO_DO = {
+    NotificationStatus.NO_ADDRESS: (
+        "We have no email address for you. Ask your trust's administrator to add your work "
+        "email address to your account."
+    ),
+    NotificationStatus.NOT_SENT: (
+        "You had chosen no emails. To get emails from now on, choose every email or one a day "
+        "above."
+    ),
+    NotificationStatus.ACCOUNT_CLOSED: "Your account was closed at the time.",
+    NotificationStatus.FAILED: (
+        "We tried to send it but could not, and have stopped trying. If this keeps happening, "
+        "ask your trust's administrator to check your email address."
+    ),
+}
+
+
+def explain_statuses(notifications: list[Notification]) -> list[tuple[str, str]]:
+    """For the emails page: each reason an email in the list was not sent, and what to do, once
+    each. An email not sent is not sent later; the home page still lists what is waiting."""
+    present = {notification.status for notification in notifications}
+    return [
+        (NotificationStatus(status).label, advice)
+        for status, advice in WHAT_TO_DO.items()
+        if status in present
+    ]
 
 
 # --- A person's choice ------------------------------------------------------------------------

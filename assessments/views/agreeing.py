@@ -43,8 +43,11 @@ def _overview(request: HttpRequest, round: Round, access, *, status: int = 200) 
             reverse("assessments:agree_commitment", args=[round.pk, row.commitment.number])
             + f"#standard-{comparison.standard.pk}"
         )
-        if comparison.agreed is not None and not comparison.settled:
+        # A reason still to write: a flagged standard not agreed yet (agreeing it needs one),
+        # or an agreed rating saved without the reason it needs.
+        if comparison.needs_rationale and not comparison.settled:
             row.reason_needed += 1
+        if comparison.agreed is not None and not comparison.settled:
             left.append(
                 presenters.Left(
                     comparison, f"Record why the group agreed the rating for {code}", href

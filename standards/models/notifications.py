@@ -23,7 +23,15 @@ class NotificationStatus(models.TextChoices):
     SENT = "sent", "Sent"
     IN_DIGEST_SENT = "digest-sent", "Sent in your daily email"
     NOT_SENT = "not-sent", "Not sent: you chose no emails"
+    NO_ADDRESS = "no-address", "Not sent: we have no email address for you"
+    ACCOUNT_CLOSED = "closed", "Not sent: your account was closed"
     FAILED = "failed", "Could not be sent"
+
+
+# Never sent, for a reason the record keeps (the person's choice, no address, a closed account).
+NOT_SENT_STATUSES = frozenset(
+    {NotificationStatus.NOT_SENT, NotificationStatus.NO_ADDRESS, NotificationStatus.ACCOUNT_CLOSED}
+)
 
 
 class Notification(models.Model):

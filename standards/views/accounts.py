@@ -41,9 +41,11 @@ def emails(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your email choice is saved")
             return redirect("account_emails")
+    sent = selectors.recent_notifications(user=request.user)
     context = {
         "form": form,
-        "notifications": selectors.recent_notifications(user=request.user),
+        "notifications": sent,
+        "not_sent_reasons": notifications.explain_statuses(sent),
     }
     return render(request, "account/emails.html", context)
 

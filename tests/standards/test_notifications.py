@@ -101,10 +101,16 @@ def test_notify_follows_the_persons_choice(smtp_server, commit, choice, status):
     assert len(smtp_server.inbox.messages) == (1 if choice == EmailChoice.EVERY else 0)
 
 
-@pytest.mark.parametrize("attrs", [{"is_active": False}, {"email": ""}])
-def test_notify_never_emails_a_closed_account_or_one_without_an_address(smtp_server, attrs):
-    notification = _notify(UserFactory(**attrs))
-    assert notification.status == NotificationStatus.NOT_SENT
+@pytest.mark.parametrize(
+    "attrs,status",
+    [
+        ({"is_active": False}, NotificationStatus.ACCOUNT_CLOSED),
+        ({"email": ""}, NotificationStatus.NO_ADDRESS),
+    ],
+)
+def test_notify_never_emails_a_closed_account_or_one_without_an_address(smtp_server, attrs, status):
+    notification = _notify(UserFactory(email_choice=EmailChoice.EVERY, **attrs))
+    assert notification.status == status
     assert smtp_server.inbox.messages == []
 
 
