@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('standards', '0006_ward_measures'),
+        ('standards', '0007_notification_not_sent_reasons'),
     ]
 
     operations = [
