@@ -46,6 +46,9 @@ class MonthChoiceForm(forms.Form):
         self.helper.layout = Layout(Field("month", label_size="s"))
         self.helper.add_input(Button("Show this month", secondary=True))
 
+    def is_offered(self) -> bool:
+        return self.data.get("month", "") in self.months
+
     def chosen(self, default: datetime.date) -> datetime.date:
         """The month asked for, or the default when none (or one not offered) is asked for."""
         key = self.data.get("month", "")

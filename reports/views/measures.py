@@ -36,7 +36,8 @@ def measure_enter(request: HttpRequest, ward_id: int) -> HttpResponse:
     ward = measure_selectors.get_ward_for_entry(user=request.user, ward_id=ward_id)
     months = measure_selectors.entry_months()
     query = request.POST if request.method == "POST" else request.GET
-    month = MonthChoiceForm(query, months=months).chosen(default=months[1])
+    asked = MonthChoiceForm(query, months=months)
+    month = asked.chosen(default=months[1])
     measures = list(trust_measures(ward.site.trust))
     form = WardMonthForm(
         request.POST if request.method == "POST" else None,
@@ -44,7 +45,10 @@ def measure_enter(request: HttpRequest, ward_id: int) -> HttpResponse:
         measures=measures,
         held=measure_selectors.ward_month(ward=ward, month=month, measures=measures),
     )
-    if form.is_bound and form.is_valid():
+    if form.is_bound and not asked.is_offered():
+        # Never save a month's figures into another month than the one shown.
+        form.add_error("Choose a month from the list: nothing was saved")
+    elif form.is_bound and form.is_valid():
         try:
             saved = measure_services.save_ward_month(
                 ward=ward, month=month, figures=form.figures(), by=request.user

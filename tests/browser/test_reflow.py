@@ -72,8 +72,9 @@ def test_trust_dashboard_reflows_at_320_pixels(page, live_server, demo_data):
     assert heatmap.get_attribute("tabindex") == "0"
 
 
-def test_csv_import_pages_reflow_at_320_pixels(page, live_server, demo_data):
-    """The column lists (one long word in <code>) wrap instead of widening the page."""
+def test_csv_import_and_measure_entry_pages_reflow_at_320_pixels(page, live_server, demo_data):
+    """The column lists (one long word in <code>) wrap instead of widening the page; so does
+    the ward month of measures form."""
     from django.urls import reverse
 
     trust = Trust.objects.get()
@@ -86,4 +87,7 @@ def test_csv_import_pages_reflow_at_320_pixels(page, live_server, demo_data):
     page.context.clear_cookies()
     sign_in(page, live_server, "demo.qi", DEMO_PASSWORD)
     visit(page, live_server.url + reverse("reports:measure_import", args=[trust.pk]))
+    assert_reflows(page)
+    ward = Ward.objects.get(name="Willow Ward")
+    visit(page, live_server.url + reverse("reports:measure_enter", args=[ward.pk]))
     assert_reflows(page)

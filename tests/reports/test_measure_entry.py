@@ -357,6 +357,17 @@ def test_measure_enter_shows_the_month_asked_for_and_last_month_by_default(
     assert f'<option value="{last_month:%Y-%m}" selected>' in page
 
 
+def test_measure_enter_never_saves_into_a_month_not_offered(client, ward, ward_manager, measures):
+    client.force_login(ward_manager)
+    url = reverse("reports:measure_enter", args=[ward.pk])
+    typed = {"seclusion": {"numerator": "3", "denominator": "600"}}
+    for month in ("1999-01", "", "2026-13"):
+        page = client.post(url, _month_data(month=month, **typed)).content.decode()
+        assert "Choose a month from the list: nothing was saved" in page
+        assert 'value="600"' in page
+    assert not MeasureMonth.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
