@@ -10,7 +10,10 @@ to even.
 """
 
 import datetime
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+
+from standards import bank_holidays
 
 # A round's statuses, in order (models.RoundStatus takes its values from here).
 OPEN = "open"
@@ -141,8 +144,26 @@ SCORING_PERIOD_DAYS = 21
 SCORING_STATUSES = ALLOWED_IN[CHANGE_CLOSING_DATE]
 
 
-def default_scoring_closes_on(today: datetime.date) -> datetime.date:
-    return today + datetime.timedelta(days=SCORING_PERIOD_DAYS)
+def next_working_day(
+    day: datetime.date, *, is_bank_holiday: Callable[[datetime.date], bool]
+) -> datetime.date:
+    """The day itself if it is a working day, else the first working day after it: never a
+    Saturday, a Sunday or a bank holiday (the lookup is passed in, so this stays pure)."""
+    while day.weekday() >= 5 or is_bank_holiday(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def default_scoring_closes_on(
+    today: datetime.date,
+    *,
+    is_bank_holiday: Callable[[datetime.date], bool] = bank_holidays.is_bank_holiday,
+) -> datetime.date:
+    """Three weeks from today, moved on to the next working day: nobody is asked to finish
+    scoring on a weekend or on an England and Wales bank holiday such as 25 December."""
+    return next_working_day(
+        today + datetime.timedelta(days=SCORING_PERIOD_DAYS), is_bank_holiday=is_bank_holiday
+    )
 
 
 def is_scoring(status: str) -> bool:

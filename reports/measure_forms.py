@@ -4,15 +4,24 @@ who sees what is typed, and that nothing about a patient is asked for."""
 import datetime
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
+from crispy_forms.layout import HTML, Layout
 from django import forms
+from django.utils.html import escape
 
-from culture_of_care.nhsuk_forms import Button, Field
+from culture_of_care.nhsuk_forms import Button, Field, Fieldset
+from culture_of_care.templatetags.nhsuk_forms import SummaryError, nhsuk_error_list
 from standards.trust_admin_forms import ImportForm
 
-from .measure_services import MAX_NUMBER
+from .measure_services import (
+    MAX_NUMBER,
+    MeasureFigures,
+    MonthNotSaved,
+    ReplaceRefused,
+    replacing_token,
+    snapshot,
+)
 from .measures import month_label
-from .models import Measure, MeasureUnit
+from .models import Measure, MeasureMonth, MeasureUnit
 
 NUMBER = {"inputmode": "numeric", "class": "nhsuk-input--width-10", "autocomplete": "off"}
 DECIMAL = {"inputmode": "decimal", "class": "nhsuk-input--width-10", "autocomplete": "off"}
@@ -22,109 +31,208 @@ def month_key(month: datetime.date) -> str:
     return month.strftime("%Y-%m")
 
 
-class MeasureMonthForm(forms.Form):
-    measure = forms.TypedChoiceField(
-        label="Which measure?",
-        coerce=int,
-        error_messages={
-            "required": "Choose a measure",
-            "invalid_choice": "Choose one of your trust's measures",
-        },
-    )
-    month = forms.ChoiceField(
-        label="Which month?",
-        error_messages={
-            "required": "Choose the month the figures are for",
-            "invalid_choice": "Choose a month from the list",
-        },
-    )
-    numerator = forms.IntegerField(
-        label="Numerator (optional for a count or a percentage)",
+class MonthChoiceForm(forms.Form):
+    """Which month the ward month form shows (a GET form: works without JavaScript)."""
+
+    month = forms.ChoiceField(label="Which month?", required=False)
+
+    def __init__(self, *args, months: list[datetime.date], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.months = {month_key(m): m for m in months}
+        self.fields["month"].choices = [(month_key(m), month_label(m)) for m in months]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.show_error_summary = False
+        self.helper.layout = Layout(Field("month", label_size="s"))
+        self.helper.add_input(Button("Show this month", secondary=True))
+
+    def is_offered(self) -> bool:
+        return self.data.get("month", "") in self.months
+
+    def chosen(self, default: datetime.date) -> datetime.date:
+        """The month asked for, or the default when none (or one not offered) is asked for."""
+        key = self.data.get("month", "")
+        return self.months.get(key, default)
+
+
+def _number(label: str, name: str, help_text: str, like: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
         required=False,
         min_value=0,
         max_value=MAX_NUMBER,
-        help_text="How many times it happened in the month, or how many answered yes. A number, "
-        "never a name.",
+        help_text=help_text,
         widget=forms.TextInput(attrs=NUMBER),
         error_messages={
-            "invalid": "The numerator must be a whole number, like 12",
-            "min_value": "The numerator must be 0 or more",
-            "max_value": f"The numerator must be {MAX_NUMBER:,} or less",
+            "invalid": f"The {name} must be a whole number, like {like}",
+            "min_value": f"The {name} must be 0 or more",
+            "max_value": f"The {name} must be {MAX_NUMBER:,} or less",
         },
     )
-    denominator = forms.IntegerField(
-        label="Denominator (optional for a count or a percentage)",
-        required=False,
-        min_value=0,
-        max_value=MAX_NUMBER,
-        help_text="For a rate, the occupied bed days in the month; for a percentage, how many "
-        "answered.",
-        widget=forms.TextInput(attrs=NUMBER),
-        error_messages={
-            "invalid": "The denominator must be a whole number, like 540",
-            "min_value": "The denominator must be 0 or more",
-            "max_value": f"The denominator must be {MAX_NUMBER:,} or less",
-        },
-    )
-    value = forms.DecimalField(
-        label="Figure (only for a count, or a percentage without its numbers)",
+
+
+def _figure(label: str, name: str, help_text: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
         required=False,
         min_value=0,
         max_digits=9,
         decimal_places=2,
-        help_text="Leave blank for a rate: rates are worked out from the numerator and "
-        "denominator.",
+        help_text=help_text,
         widget=forms.TextInput(attrs=DECIMAL),
         error_messages={
-            "invalid": "The figure must be a number, like 85 or 85.5",
-            "min_value": "The figure must be 0 or more",
-            "max_digits": "The figure must be 9,999,999 or less",
-            "max_whole_digits": "The figure must be 9,999,999 or less",
-            "max_decimal_places": "The figure can have up to 2 decimal places",
+            "invalid": f"The {name} must be a number, like 85 or 85.5",
+            "min_value": f"The {name} must be 0 or more",
+            "max_digits": f"The {name} must be 9,999,999 or less",
+            "max_whole_digits": f"The {name} must be 9,999,999 or less",
+            "max_decimal_places": f"The {name} can have up to 2 decimal places",
         },
     )
 
-    # What this month held when the person was last shown it ("" for nothing): a save that
-    # would replace other figures than those is refused and shows them (no silent overwrite).
+
+def held_text(row: MeasureMonth | None) -> str:
+    """What a month holds for a measure, and who entered it, as the page says it."""
+    if row is None:
+        return "Nothing entered yet."
+    held = ", ".join(
+        f"{name} {value}" for name, value in snapshot(row).items() if value is not None
+    )
+    person = row.entered_by
+    who = (person.get_full_name() or person.username) if person else ""
+    by = f", entered by {who} on {row.updated_at:%-d %B %Y}" if who else ""
+    return f"Now held: {held}{by}. Leave blank to keep it, or type new figures to replace it."
+
+
+class MeasureFiguresForm(forms.Form):
+    """One measure of a ward's month, a fieldset of the ward month form. Only the boxes its
+    unit takes are shown: a rate has no box for the rate (it is worked out, never typed)."""
+
+    # What this measure held when the page was shown ("" for nothing): a save that would
+    # replace other figures than those is refused and shows them (no silent overwrite).
     replacing = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, measures: list[Measure], months: list[datetime.date], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.measures = {m.pk: m for m in measures}
-        self.fields["measure"].choices = [("", "Choose a measure")] + [
-            (m.pk, f"{m.name} ({m.get_unit_display()})") for m in measures
+    def __init__(self, *args, measure: Measure, held: MeasureMonth | None, **kwargs):
+        super().__init__(*args, prefix=measure.code, **kwargs)
+        self.measure, self.held = measure, held
+        if measure.unit == MeasureUnit.PER_1000_BED_DAYS:
+            self.fields["numerator"] = _number(
+                "Numerator", "numerator", "How many times it happened in the month.", "3"
+            )
+            self.fields["denominator"] = _number(
+                "Denominator", "denominator", "Occupied bed days in the month.", "540"
+            )
+        elif measure.unit == MeasureUnit.PERCENT:
+            self.fields["numerator"] = _number(
+                "Numerator", "numerator", "How many answered yes.", "12"
+            )
+            self.fields["denominator"] = _number(
+                "Denominator", "denominator", "How many answered.", "16"
+            )
+            self.fields["value"] = _figure(
+                "Percentage (only if you do not have the numbers)",
+                "percentage",
+                "Leave blank if you entered the numerator and denominator.",
+            )
+        else:
+            self.fields["value"] = _figure("Count", "count", "How many in the month.")
+        self.fields["replacing"].initial = replacing_token(held)
+
+    @property
+    def helper(self) -> FormHelper:
+        # Built when shown, so that a refusal shows what the month holds now.
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.show_error_summary = False
+        code = self.measure.code
+        said = [
+            f'<p class="nhsuk-error-message" id="measure-{code}-error">'
+            f'<span class="nhsuk-u-visually-hidden">Error:</span> {escape(message)}</p>'
+            for message in (self.non_field_errors() if self.is_bound else [])
         ]
-        self.months = {month_key(m): m for m in months}
-        self.fields["month"].choices = [("", "Choose a month")] + [
-            (month_key(m), month_label(m)) for m in months
+        said.append(f'<p class="app-measure-held">{escape(held_text(self.held))}</p>')
+        boxes = [
+            Field(name) for name in ("numerator", "denominator", "value") if name in self.fields
         ]
-        self.helper = FormHelper()
-        self.helper.show_error_summary = False
-        self.helper.layout = Layout(
-            Field("measure", label_size="s"),
-            Field("month", label_size="s"),
-            Field("numerator", label_size="s"),
-            Field("denominator", label_size="s"),
-            Field("value", label_size="s"),
-            Field("replacing"),
+        helper.layout = Layout(
+            Fieldset(
+                f"{self.measure.name} ({self.measure.get_unit_display()})",
+                HTML("".join(said)),
+                *boxes,
+                Field("replacing"),
+                legend_size="s",
+                css_id=f"measure-{code}",
+            )
         )
-        self.helper.add_input(Button("Save the figures", prevent_double_click=True))
+        return helper
 
-    def service_arguments(self) -> dict:
+    def figures(self) -> MeasureFigures:
         data = self.cleaned_data
-        return {
-            "measure": self.measures[data["measure"]],
-            "month": self.months[data["month"]],
-            "numerator": data["numerator"],
-            "denominator": data["denominator"],
-            "value": data["value"],
-            "replacing": data["replacing"],
-        }
+        return MeasureFigures(
+            measure=self.measure,
+            numerator=data.get("numerator"),
+            denominator=data.get("denominator"),
+            value=data.get("value"),
+            replacing=data.get("replacing") or "",
+        )
 
-    def show_replacing(self, token: str) -> None:
+    def add_problems(self, problems: dict[str, list[str]]) -> None:
+        for name, errors in problems.items():
+            self.add_error(name if name in self.fields else None, errors)
+
+    def show_refused(self, refused: ReplaceRefused) -> None:
         """After a refusal: the next save replaces the figures now shown (what was typed stays)."""
+        self.held = refused.row
+        self.add_error(None, refused.messages[0])
         self.data = self.data.copy()
-        self.data["replacing"] = token
+        self.data[self.add_prefix("replacing")] = refused.token
+
+
+class WardMonthForm:
+    """A ward's month of measures on one page: a fieldset a measure, saved at once
+    (reports.measure_services.save_ward_month)."""
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        month: datetime.date,
+        measures: list[Measure],
+        held: dict[int, MeasureMonth],
+    ):
+        self.month = month
+        self.is_bound = data is not None
+        self.forms = [MeasureFiguresForm(data, measure=m, held=held.get(m.pk)) for m in measures]
+        self.non_field_errors: list[str] = []
+
+    def is_valid(self) -> bool:
+        return all([form.is_valid() for form in self.forms])
+
+    def figures(self) -> list[MeasureFigures]:
+        return [form.figures() for form in self.forms]
+
+    def add_error(self, message: str) -> None:
+        self.non_field_errors.append(message)
+
+    def not_saved(self, error: MonthNotSaved) -> None:
+        for form in self.forms:
+            code = form.measure.code
+            if code in error.refused:
+                form.show_refused(error.refused[code])
+            if code in error.problems:
+                form.add_problems(error.problems[code])
+
+    def summary(self) -> list[SummaryError]:
+        """The error summary: each error names its measure and links to its box."""
+        found = [SummaryError(message, "") for message in self.non_field_errors]
+        for form in self.forms:
+            for error in nhsuk_error_list(form):
+                href = error.href or f"#measure-{form.measure.code}"
+                text = error.text
+                if not text.startswith(form.measure.name):
+                    text = f"{form.measure.name}: {text[:1].lower()}{text[1:]}"
+                found.append(SummaryError(text, href))
+        return found
 
 
 class MeasureImportForm(ImportForm):

@@ -123,3 +123,12 @@ def ward_measures(*, user, ward_id: int) -> WardMeasures:
         can_enter=can_enter_figures(user=user, ward=ward),
         changes=changes,
     )
+
+
+def ward_month(*, ward: Ward, month: datetime.date, measures: list[Measure]) -> dict:
+    """What a ward's month holds for each of the measures, by measure id, with who entered it
+    (the ward month form shows it beside each measure)."""
+    rows = MeasureMonth.objects.filter(
+        ward=ward, month=month_start(month), measure__in=measures
+    ).select_related("entered_by", "measure")
+    return {row.measure_id: row for row in rows}

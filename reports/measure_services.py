@@ -8,6 +8,7 @@ means (a rate from its numerator and denominator, never typed) is reports/measur
 
 import datetime
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -258,3 +259,97 @@ def add_trust_measure(
         definition=definition,
         position=position,
     )
+
+
+@dataclass(frozen=True)
+class MeasureFigures:
+    """What was typed for one measure of a ward's month, and the figures the person was shown
+    it holds (`replacing_token`)."""
+
+    measure: Measure
+    numerator: int | None = None
+    denominator: int | None = None
+    value: Decimal | None = None
+    replacing: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return self.numerator is None and self.denominator is None and self.value is None
+
+
+class MonthNotSaved(ValidationError):
+    """Some measures of a ward's month were refused, so none was saved. ``problems`` holds field
+    errors by measure code; ``refused`` the measures whose figures changed since shown."""
+
+    def __init__(
+        self, *, problems: dict[str, dict[str, list[str]]], refused: dict[str, ReplaceRefused]
+    ) -> None:
+        self.problems, self.refused = problems, refused
+        count = len(problems.keys() | refused.keys())
+        super().__init__(
+            f"{count} measure{'s' * (count != 1)} could not be saved, so nothing was saved"
+        )
+
+
+def _as_held(entry: MeasureFigures) -> dict | None:
+    """The typed figures as `snapshot` would keep them (None if they could not be kept)."""
+    try:
+        value = None if entry.value is None else str(entry.value.quantize(CENTS))
+    except ArithmeticError:
+        return None
+    return {"numerator": entry.numerator, "denominator": entry.denominator, "value": value}
+
+
+def save_ward_month(
+    *,
+    ward: Ward,
+    month: datetime.date,
+    figures: list[MeasureFigures],
+    by: User,
+    source: str = SOURCE_FORM,
+) -> list[MeasureMonth]:
+    """Enter a ward's month of measures at once, all or nothing: each measure typed is saved
+    by `save_month`'s rules (history kept, never replacing figures other than those shown); a
+    blank measure is left as it is, and one typed as it is held is not saved again."""
+    if not can_enter_figures(user=by, ward=ward):
+        raise PermissionDenied("Only the ward's manager or the trust's QI lead enters figures.")
+    typed = [f for f in figures if not f.is_blank]
+    if not typed:
+        raise ValidationError("Enter the figures of at least one measure")
+    month = month_start(month)
+    problems: dict[str, dict[str, list[str]]] = {}
+    refused: dict[str, ReplaceRefused] = {}
+    saved: list[MeasureMonth] = []
+    with transaction.atomic():
+        held = {
+            row.measure_id: row
+            for row in MeasureMonth.objects.select_for_update().filter(
+                ward=ward, month=month, measure__in=[f.measure for f in typed]
+            )
+        }
+        for entry in typed:
+            row = held.get(entry.measure.pk)
+            if row is not None and _as_held(entry) == snapshot(row):
+                continue  # typed as it is held: nothing to change, nothing to record
+            try:
+                saved.append(
+                    save_month(
+                        ward=ward,
+                        measure=entry.measure,
+                        month=month,
+                        numerator=entry.numerator,
+                        denominator=entry.denominator,
+                        value=entry.value,
+                        by=by,
+                        source=source,
+                        replacing=entry.replacing,
+                    )
+                )
+            except ReplaceRefused as refusal:
+                refused[entry.measure.code] = refusal
+            except ValidationError as error:
+                found = error.message_dict if hasattr(error, "error_dict") else None
+                problems[entry.measure.code] = found or {"__all__": error.messages}
+        if problems or refused:
+            raise MonthNotSaved(problems=problems, refused=refused)
+    return saved

@@ -195,18 +195,29 @@ def _check_ward(*, site: Site, name: str, service_type: str, beds: int | None, w
     return name
 
 
+def ward_code_problem(code: str, *, holder: Ward | None) -> str:
+    """What is wrong with a ward's code ("" when nothing): at most WARD_CODE_MAX characters,
+    and held by no other ward of the trust (``holder``, found ignoring case). The ward form
+    and the wards CSV import both check codes by this rule."""
+    if len(code) > WARD_CODE_MAX:
+        return f"Ward code must be {WARD_CODE_MAX} characters or fewer"
+    if code and holder is not None:
+        return f"{holder.name} already has the ward code {code}"
+    return ""
+
+
 def _check_ward_code(*, trust: Trust, code: str, ward=None) -> str:
     """A ward's code matches the lines of a ward measures CSV file: one ward a code a trust."""
     code = (code or "").strip()
-    if len(code) > WARD_CODE_MAX:
-        raise ValidationError({"code": f"Ward code must be {WARD_CODE_MAX} characters or fewer"})
-    if code:
+    holder = None
+    if code and len(code) <= WARD_CODE_MAX:
         same = Ward.objects.filter(site__trust=trust, code__iexact=code)
         if ward is not None:
             same = same.exclude(pk=ward.pk)
-        taken = same.first()
-        if taken is not None:
-            raise ValidationError({"code": f"{taken.name} already has the ward code {code}"})
+        holder = same.first()
+    problem = ward_code_problem(code, holder=holder)
+    if problem:
+        raise ValidationError({"code": problem})
     return code
 
 

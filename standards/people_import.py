@@ -33,11 +33,13 @@ from .models import (
     WardMembership,
     WardRole,
 )
-from .people import MAX_BEDS, ensure_trust_admin
+from .people import MAX_BEDS, ensure_trust_admin, ward_code_problem
 from .selectors import forget_administered_trusts
 
 PEOPLE_COLUMNS = ["email", "first_name", "last_name", "ward", "site", "ward_role", "trust_role"]
 WARD_COLUMNS = ["site", "ward", "service_type", "beds"]
+# Optional in a wards file: the ward's code, as the ward measures import names it.
+WARD_OPTIONAL_COLUMNS = ["code"]
 MAX_ROWS = 2000
 
 
@@ -58,6 +60,7 @@ class WardRow:
     beds: int | None
     ward: Ward | None = None
     changes: list[str] = field(default_factory=list)
+    code: str = ""  # blank: a new ward has none, an existing one keeps its own
 
 
 @dataclass
@@ -132,6 +135,8 @@ def _rows(content: str, plan: ImportPlan):
     if missing:
         plan.errors.append(f"Line 1: missing columns: {', '.join(missing)}")
         return []
+    if plan.kind == "wards":
+        columns = columns + [c for c in WARD_OPTIONAL_COLUMNS if c in header]
     rows = data_rows(reader, columns, plan.errors, MAX_ROWS)
     plan.rows = len(rows)
     return rows
@@ -156,9 +161,23 @@ def _plan_wards(trust: Trust, rows, plan: ImportPlan) -> None:
     }
     seen: dict[tuple[str, str], int] = {}
     new_sites: dict[str, str] = {}
+    code_lines, code_holders = _ward_codes_after(rows, wards)
     for line, row in rows:
         where = f"Line {line}"
         problems = []
+        code = row.get("code", "")
+        if code:
+            problem = ward_code_problem(code, holder=code_holders.get(code.lower()))
+            first_line, first_ward = code_lines[code.lower()][0]
+            if problem.startswith("Ward code"):  # the form's words, inside a sentence
+                problem = "w" + problem[1:]
+            if problem:
+                problems.append(f"{where}: {problem}")
+            elif first_line != line:
+                problems.append(
+                    f"{where}: the ward code {code} is also given to {first_ward} on line "
+                    f"{first_line}: each ward needs its own code"
+                )
         if not row["site"]:
             problems.append(f"{where}: enter the site's name")
         if not row["ward"]:
@@ -194,7 +213,9 @@ def _plan_wards(trust: Trust, rows, plan: ImportPlan) -> None:
         if key[0] not in sites and key[0] not in new_sites:
             new_sites[key[0]] = row["site"]
         existing = wards.get(key)
-        ward_row = WardRow(line, row["site"], row["ward"], service_type, beds, ward=existing)
+        ward_row = WardRow(
+            line, row["site"], row["ward"], service_type, beds, ward=existing, code=code
+        )
         if existing is None:
             plan.new_wards.append(ward_row)
             continue
@@ -205,11 +226,31 @@ def _plan_wards(trust: Trust, rows, plan: ImportPlan) -> None:
             )
         if existing.beds != beds:
             ward_row.changes.append(f"beds {existing.beds or 'not given'} to {beds or 'not given'}")
+        if code and code != existing.code:
+            ward_row.changes.append(f"code {existing.code or 'not given'} to {code}")
         if ward_row.changes:
             plan.changed_wards.append(ward_row)
         else:
             plan.unchanged += 1
     plan.new_sites = list(new_sites.values())
+
+
+def _ward_codes_after(rows, wards: dict[tuple[str, str], Ward]):
+    """The lines giving each code (lower case), and the wards that keep their codes through
+    the file (those it gives no new code), so that each line is checked against the trust as
+    the file would leave it: a code may move from one ward to another in one file."""
+    code_lines: dict[str, list[tuple[int, str]]] = {}
+    recoded: set[int] = set()
+    for line, row in rows:
+        code = row.get("code", "")
+        if not code:
+            continue
+        code_lines.setdefault(code.lower(), []).append((line, row["ward"]))
+        existing = wards.get((row["site"].lower(), row["ward"].lower()))
+        if existing is not None:
+            recoded.add(existing.pk)
+    holders = {w.code.lower(): w for w in wards.values() if w.code and w.pk not in recoded}
+    return code_lines, holders
 
 
 def _plan_people(trust: Trust, rows, plan: ImportPlan) -> None:
@@ -372,6 +413,7 @@ def apply_import(*, by: User, trust: Trust, content: str, base_url: str) -> Impo
                     name=row.name,
                     service_type=row.service_type,
                     beds=row.beds,
+                    code=row.code,
                 )
                 for row in plan.new_wards
             ]
@@ -385,18 +427,23 @@ def apply_import(*, by: User, trust: Trust, content: str, base_url: str) -> Impo
                     "site": row.site,
                     "service_type": row.service_type,
                     "beds": row.beds,
+                    "code": row.code,
                 },
             )
         for row in plan.changed_wards:
-            before = {"service_type": row.ward.service_type, "beds": row.ward.beds}
-            row.ward.service_type, row.ward.beds = row.service_type, row.beds
+            ward = row.ward
+            before = {"service_type": ward.service_type, "beds": ward.beds, "code": ward.code}
+            ward.service_type, ward.beds = row.service_type, row.beds
+            ward.code = row.code or ward.code
             note(
                 PeopleChange.WARD_CHANGED,
                 f"Ward {row.name} changed (import): {'; '.join(row.changes)}",
                 before=before,
-                after={"service_type": row.service_type, "beds": row.beds},
+                after={"service_type": ward.service_type, "beds": ward.beds, "code": ward.code},
             )
-        Ward.objects.bulk_update([r.ward for r in plan.changed_wards], ["service_type", "beds"])
+        Ward.objects.bulk_update(
+            [r.ward for r in plan.changed_wards], ["service_type", "beds", "code"]
+        )
     else:
         _apply_people(by=by, trust=trust, plan=plan, now=now, note=note, base_url=base_url)
     PeopleHistoryEntry.objects.bulk_create(history, batch_size=500)

@@ -75,7 +75,7 @@ class RoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         closes = self.fields["scoring_closes_on"]
         closes.initial = rules.default_scoring_closes_on(timezone.localdate())
-        # Left empty, scoring closes three weeks from today.
+        # Left empty, scoring closes three weeks from today (the next working day, if that is not).
         closes.required = False
         self.fields["edition"].queryset = standards_selectors.edition_list()
         self.fields["edition"].initial = standards_selectors.latest_edition()

@@ -43,7 +43,8 @@ def open_round(
     scoring_closes_on: datetime.date | None = None,
 ) -> Round:
     """Open a round for a ward: one unfinished round per ward; open actions carry into it.
-    Scoring closes on the given day, by default three weeks from today."""
+    Scoring closes on the given day, by default three weeks from today moved on to a working
+    day (rules.default_scoring_closes_on)."""
     require(
         access_for(user=by, ward=ward).can_run_round,
         "Only a ward manager or QI lead can open a round.",

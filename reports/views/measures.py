@@ -2,6 +2,7 @@
 a trust's CSV import (upload, preview, apply)."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -9,7 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from standards.forms import apply_service
 
 from .. import measure_import, measure_selectors, measure_services
-from ..measure_forms import MeasureImportForm, MeasureMonthForm, TrustMeasureForm
+from ..measure_forms import (
+    MeasureImportForm,
+    MonthChoiceForm,
+    TrustMeasureForm,
+    WardMonthForm,
+    month_key,
+)
 from ..measures import disclosure, trust_measures
 from ..selectors import commitment_titles
 
@@ -24,31 +31,45 @@ def ward_measures(request: HttpRequest, ward_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def measure_enter(request: HttpRequest, ward_id: int) -> HttpResponse:
+    """A ward's month of measures on one form, saved at once (?month=YYYY-MM; by default last
+    month, when a month's figures are usually entered)."""
     ward = measure_selectors.get_ward_for_entry(user=request.user, ward_id=ward_id)
-    form = MeasureMonthForm(
+    months = measure_selectors.entry_months()
+    query = request.POST if request.method == "POST" else request.GET
+    asked = MonthChoiceForm(query, months=months)
+    month = asked.chosen(default=months[1])
+    measures = list(trust_measures(ward.site.trust))
+    form = WardMonthForm(
         request.POST if request.method == "POST" else None,
-        initial={"measure": request.GET.get("measure"), "month": request.GET.get("month")},
-        measures=list(trust_measures(ward.site.trust)),
-        months=measure_selectors.entry_months(),
+        month=month,
+        measures=measures,
+        held=measure_selectors.ward_month(ward=ward, month=month, measures=measures),
     )
-    if form.is_bound and form.is_valid():
+    if form.is_bound and not asked.is_offered():
+        # Never save a month's figures into another month than the one shown.
+        form.add_error("Choose a month from the list: nothing was saved")
+    elif form.is_bound and form.is_valid():
         try:
-            saved = apply_service(
-                form,
-                measure_services.save_month,
-                ward=ward,
-                by=request.user,
-                source=measure_services.SOURCE_FORM,
-                **form.service_arguments(),
+            saved = measure_services.save_ward_month(
+                ward=ward, month=month, figures=form.figures(), by=request.user
             )
-        except measure_services.ReplaceRefused as refused:
-            saved = None
-            form.add_error(None, refused.messages[0])
-            form.show_replacing(refused.token)
-        if saved is not None:
-            messages.success(request, f"{saved.measure.name} for {saved.month:%B %Y} saved")
+        except measure_services.MonthNotSaved as error:
+            form.not_saved(error)
+        except ValidationError as error:
+            form.add_error(error.messages[0])
+        else:
+            count = len(saved)
+            said = f"{count} measure{'s' * (count != 1)} saved" if count else "nothing changed"
+            messages.success(request, f"{ward.name}, {month:%B %Y}: {said}")
             return redirect("reports:ward_measures", ward.pk)
-    context = {"ward": ward, "form": form, "rules": disclosure(ward.site.trust)}
+    context = {
+        "ward": ward,
+        "month": month,
+        "month_key": month_key(month),
+        "chooser": MonthChoiceForm({"month": month_key(month)}, months=months),
+        "form": form,
+        "rules": disclosure(ward.site.trust),
+    }
     return render(request, "reports/measures/enter.html", context)
 
 

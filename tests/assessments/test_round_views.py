@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services
+from assessments import rules, services
 from assessments.models import AgreedRating, Round, RoundStatus
 from standards.models import Standard
 from tests.assessments.builders import agree_all, agreeing_round, scoring_round
@@ -131,7 +131,8 @@ def test_round_create_opens_the_round_and_goes_to_it(client, people, catalogue):
     )
     html = client.get(response["Location"]).content.decode()
     assert "Round 2026 Q4 is open" in html
-    closes = timezone.localdate() + datetime.timedelta(days=21)
+    closes = rules.default_scoring_closes_on(timezone.localdate())
+    assert (closes - timezone.localdate()).days >= 21
     assert round.scoring_closes_on == closes
     assert f"Scoring closes on {closes.day} {closes:%B %Y}" in html
 

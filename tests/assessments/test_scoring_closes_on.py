@@ -33,7 +33,8 @@ def test_open_round_closes_scoring_three_weeks_from_today_unless_told(
 ):
     round = services.open_round(ward=ward, label="2026 Q4", by=ward_manager)
     today = timezone.localdate()
-    assert round.scoring_closes_on == today + datetime.timedelta(days=rules.SCORING_PERIOD_DAYS)
+    assert round.scoring_closes_on == rules.default_scoring_closes_on(today)
+    assert round.scoring_closes_on >= today + datetime.timedelta(days=rules.SCORING_PERIOD_DAYS)
     assert round.scoring_in_progress
 
 
@@ -154,3 +155,61 @@ def test_another_wards_manager_gets_404_for_the_closing_date(
     assert client.post(url, typed).status_code == 404
     round.refresh_from_db()
     assert round.scoring_closes_on == later - DAY
+
+
+# The default closing date: three weeks on, then on to the next working day (decision 0029).
+@pytest.mark.parametrize(
+    ("opened", "closes", "why"),
+    [
+        (datetime.date(2026, 12, 4), datetime.date(2026, 12, 29), "Christmas Day"),
+        (datetime.date(2026, 11, 21), datetime.date(2026, 12, 14), "a Saturday"),
+        (datetime.date(2026, 11, 22), datetime.date(2026, 12, 14), "a Sunday"),
+        (datetime.date(2026, 3, 16), datetime.date(2026, 4, 7), "Easter Monday"),
+        (datetime.date(2026, 3, 13), datetime.date(2026, 4, 7), "Good Friday, then Easter"),
+        (datetime.date(2026, 12, 7), datetime.date(2026, 12, 29), "the 2026 Boxing Day substitute"),
+        (datetime.date(2026, 8, 10), datetime.date(2026, 9, 1), "the summer bank holiday"),
+        (datetime.date(2027, 12, 6), datetime.date(2027, 12, 29), "both 2027 substitutes"),
+        (datetime.date(2026, 12, 1), datetime.date(2026, 12, 22), "a working day, unchanged"),
+    ],
+)
+def test_default_scoring_closes_on_moves_to_the_next_working_day(opened, closes, why):
+    assert rules.default_scoring_closes_on(opened) == closes, why
+    assert closes.weekday() < 5
+
+
+def test_default_scoring_closes_on_never_falls_on_a_weekend_or_bank_holiday():
+    from standards.bank_holidays import is_bank_holiday
+
+    day = datetime.date(2026, 1, 1)
+    for _ in range(3 * 366):
+        closes = rules.default_scoring_closes_on(day)
+        assert closes.weekday() < 5 and not is_bank_holiday(closes), day
+        assert 21 <= (closes - day).days <= 21 + 5, day
+        day += DAY
+
+
+def test_next_working_day_takes_the_bank_holiday_lookup_it_is_given():
+    friday = datetime.date(2026, 6, 5)
+    assert rules.next_working_day(friday, is_bank_holiday=lambda d: False) == friday
+    assert rules.next_working_day(friday, is_bank_holiday=lambda d: d == friday) == (
+        datetime.date(2026, 6, 8)
+    )
+
+
+def test_bank_holidays_are_england_and_wales_not_scotland():
+    from standards.bank_holidays import is_bank_holiday
+
+    assert is_bank_holiday(datetime.date(2026, 12, 25))
+    assert is_bank_holiday(datetime.date(2026, 12, 28))  # Boxing Day observed
+    assert is_bank_holiday(datetime.date(2026, 4, 6))  # Easter Monday
+    assert not is_bank_holiday(datetime.date(2026, 1, 2))  # Scotland only
+    assert not is_bank_holiday(datetime.date(2026, 8, 3))  # Scotland's summer holiday
+    assert not is_bank_holiday(datetime.date(2026, 3, 17))  # Northern Ireland only
+
+
+def test_open_round_form_suggests_a_working_day(catalogue, ward, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 12, 4))
+    from assessments.forms.rounds import RoundForm
+
+    form = RoundForm(ward=ward)
+    assert form.fields["scoring_closes_on"].initial == datetime.date(2026, 12, 29)

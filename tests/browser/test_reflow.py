@@ -70,3 +70,24 @@ def test_trust_dashboard_reflows_at_320_pixels(page, live_server, demo_data):
     assert page.evaluate(SMALLEST_CHART_TEXT) >= 12
     heatmap = page.get_by_role("region", name="Heatmap of wards by commitment, scrolls sideways")
     assert heatmap.get_attribute("tabindex") == "0"
+
+
+def test_csv_import_and_measure_entry_pages_reflow_at_320_pixels(page, live_server, demo_data):
+    """The column lists (one long word in <code>) wrap instead of widening the page; so does
+    the ward month of measures form."""
+    from django.urls import reverse
+
+    trust = Trust.objects.get()
+    page.set_viewport_size(NARROW)
+    sign_in(page, live_server, "demo.admin", DEMO_PASSWORD)
+    visit(page, live_server.url + reverse("trust_admin:import", args=[trust.pk]))
+    columns = page.get_by_text("email,first_name,last_name,ward,site,ward_role,trust_role")
+    assert columns.bounding_box()["width"] <= NARROW["width"]
+    assert_reflows(page)
+    page.context.clear_cookies()
+    sign_in(page, live_server, "demo.qi", DEMO_PASSWORD)
+    visit(page, live_server.url + reverse("reports:measure_import", args=[trust.pk]))
+    assert_reflows(page)
+    ward = Ward.objects.get(name="Willow Ward")
+    visit(page, live_server.url + reverse("reports:measure_enter", args=[ward.pk]))
+    assert_reflows(page)

@@ -28,32 +28,45 @@ def test_qi_lead_enters_reads_and_imports_ward_measures(page, live_server, demo_
 
     visit(page, f"{live_server.url}/wards/{ward.pk}/measures/enter/")
     expect(page.get_by_text("Never enter anything that could identify a patient")).to_be_visible()
-    page.get_by_label("Which measure?").select_option(
-        label="Seclusion episodes (per 1,000 occupied bed days)"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Enter the ward's figures for {last_month:%B %Y}"
     )
-    page.get_by_label("Which month?").select_option(label=month_label(last_month))
-    page.get_by_label("Numerator", exact=False).fill("3")
-    page.get_by_label("Denominator", exact=False).fill("600")
-    page.get_by_label("Figure", exact=False).fill("5")  # a typed rate is refused
+    # Every measure of the month is a fieldset of one form; the demo holds figures already.
+    seclusion = page.get_by_role("group", name="Seclusion episodes", exact=False)
+    beds = page.get_by_role("group", name="Occupied bed days", exact=False)
+    expect(seclusion).to_contain_text("Now held:")
+    expect(seclusion.get_by_label("Percentage", exact=False)).to_have_count(0)  # never typed
+    seclusion.get_by_label("Numerator").fill("3")
+    seclusion.get_by_label("Denominator").fill("")
+    beds.get_by_label("Count").fill("600")
     with page.expect_navigation():
-        page.get_by_role("button", name="Save the figures").click()
+        page.get_by_role("button", name=re.compile("^Save the figures")).click()
     check_axe(page)
-    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
-    expect(page.get_by_label("Denominator", exact=False)).to_have_value("600")
-    page.get_by_label("Figure", exact=False).fill("")
+    # The error names the measure, sits beside its box, and what was typed is kept.
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Seclusion episodes: enter the occupied bed days")
+    summary.get_by_role("link", name=re.compile("^Seclusion episodes")).click()
+    expect(seclusion.get_by_label("Denominator")).to_be_focused()
+    expect(beds.get_by_label("Count")).to_have_value("600")
+    seclusion.get_by_label("Denominator").fill("600")
     with page.expect_navigation():
-        page.get_by_role("button", name="Save the figures").click()
-    check_axe(page)
-    # The demo already holds figures for that month: they are shown before they are replaced.
-    expect(
-        page.get_by_text("Check yours, then save again to replace them.", exact=False).first
-    ).to_be_visible()
-    expect(page.get_by_label("Numerator", exact=False)).to_have_value("3")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Save the figures").click()
+        page.get_by_role("button", name=re.compile("^Save the figures")).click()
     check_axe(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Willow Ward measures")
     expect(page.get_by_text("5.0 per 1,000 bed days").first).to_be_visible()
+    saved = MeasureMonth.objects.get(ward=ward, measure__code="seclusion", month=last_month)
+    assert (saved.numerator, saved.denominator) == (3, 600)
+
+    # Another month, chosen without JavaScript's help: a GET form.
+    visit(page, f"{live_server.url}/wards/{ward.pk}/measures/enter/")
+    two_back = add_months(last_month, -1)
+    page.get_by_label("Which month?").select_option(label=month_label(two_back))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show this month").click()
+    check_axe(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Enter the ward's figures for {two_back:%B %Y}"
+    )
 
     visit(page, f"{live_server.url}/trusts/{trust.pk}/measures/import/")
     content = (

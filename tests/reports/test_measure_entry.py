@@ -11,8 +11,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.measure_services import save_month
-from reports.measures import month_start
+from reports.measure_services import (
+    MeasureFigures,
+    MonthNotSaved,
+    replacing_token,
+    save_month,
+    save_ward_month,
+)
+from reports.measures import add_months, month_start
 from reports.models import Measure, MeasureChange, MeasureMonth
 from standards import people
 from tests.factories import SiteFactory, TrustFactory, WardFactory
@@ -155,89 +161,211 @@ def test_save_month_refuses_the_manager_of_another_ward(trust, ward, measures):
         _save(manager_elsewhere, ward, measures["seclusion"], numerator=1, denominator=600)
 
 
-# --- the entry form ---------------------------------------------------------------------------
+# --- the ward month form -----------------------------------------------------------------------
 
 
-def _form_data(measure, **kwargs):
-    return {
-        "measure": measure.pk,
-        "month": "2026-04",
-        "numerator": "",
-        "denominator": "",
-        "value": "",
-        **kwargs,
-    }
+def _month_data(month="2026-04", **measures):
+    """The ward month form's post: each measure by code, as {"numerator": "3", ...}."""
+    data = {"month": month}
+    for code, fields in measures.items():
+        for name, value in fields.items():
+            data[f"{code}-{name}"] = value
+    return data
 
 
-def test_measure_enter_says_who_sees_it_and_saves(client, ward, ward_manager, measures):
+def _replacing(page, code):
+    """The figures the page says the measure holds, as its hidden field carries them."""
+    field = page.split(f'name="{code}-replacing"')[1].split(">")[0]
+    return html.unescape(field.split('value="')[1].split('"')[0]) if 'value="' in field else ""
+
+
+def test_measure_enter_shows_every_measure_of_the_month_and_who_sees_it(
+    client, ward, ward_manager, measures
+):
     client.force_login(ward_manager)
     url = reverse("reports:measure_enter", args=[ward.pk])
-    page = client.get(url).content.decode()
+    page = client.get(url + "?month=2026-04").content.decode()
+    assert "Enter the ward's figures for April 2026" in page
     assert "shown on this ward's dashboard and PDF at once" in page
     assert "fewer than 8" in page
     assert "Never enter anything that could identify a patient" in page
-    response = client.post(url, _form_data(measures["seclusion"], numerator="3", denominator="600"))
+    for measure in measures.values():
+        assert f'id="measure-{measure.code}"' in page  # a fieldset a measure
+        assert f"{measure.name} (" in page
+    # A rate is worked out, never typed: it has no box for the rate itself.
+    assert 'name="seclusion-numerator"' in page and 'name="seclusion-value"' not in page
+    assert 'name="patient-experience-value"' in page
+    assert 'name="occupied-bed-days-value"' in page
+    assert 'name="occupied-bed-days-denominator"' not in page
+
+
+def test_measure_enter_saves_the_whole_month_in_one_go_and_leaves_blanks_alone(
+    client, ward, ward_manager, qi_lead, measures
+):
+    _save(qi_lead, ward, measures["prone-restraint"], numerator=1, denominator=590)
+    client.force_login(ward_manager)
+    url = reverse("reports:measure_enter", args=[ward.pk])
+    response = client.post(
+        url,
+        _month_data(
+            seclusion={"numerator": "3", "denominator": "600"},
+            **{
+                "patient-experience": {"value": "85.5"},
+                "staff-experience": {"numerator": "30", "denominator": "40"},
+                "occupied-bed-days": {"value": "600"},
+            },
+        ),
+    )
     assert response.status_code == 302
     assert response.url == reverse("reports:ward_measures", args=[ward.pk])
-    assert MeasureMonth.objects.get().numerator == 3
+    held = {
+        row.measure.code: (row.numerator, row.denominator, row.value, row.entered_by)
+        for row in MeasureMonth.objects.select_related("measure")
+    }
+    assert held == {
+        "seclusion": (3, 600, None, ward_manager),
+        "patient-experience": (None, None, Decimal("85.5"), ward_manager),
+        "staff-experience": (30, 40, None, ward_manager),
+        "occupied-bed-days": (None, None, Decimal("600"), ward_manager),
+        "prone-restraint": (1, 590, None, qi_lead),  # left blank: kept, not erased
+    }
+    assert MeasureChange.objects.filter(actor=ward_manager).count() == 4  # one entry each
+    page = client.get(response.url).content.decode()
+    assert "Willow Ward, April 2026: 4 measures saved" in page
 
 
-def test_measure_enter_refuses_a_typed_rate_and_keeps_what_was_typed(
+def test_measure_enter_shows_what_a_month_holds_and_who_entered_it(
+    client, ward, ward_manager, qi_lead, measures
+):
+    _save(qi_lead, ward, measures["seclusion"], numerator=4, denominator=610)
+    client.force_login(ward_manager)
+    url = reverse("reports:measure_enter", args=[ward.pk])
+    page = client.get(url + "?month=2026-04").content.decode()
+    held = page.split('id="measure-seclusion"')[1].split("</fieldset>")[0]
+    assert "Now held: numerator 4, denominator 610, entered by" in held
+    assert "Leave blank to keep it" in held
+    other = page.split('id="measure-prone-restraint"')[1].split("</fieldset>")[0]
+    assert "Nothing entered yet." in other
+    # Shown, then replaced by the figures typed: the change is kept in history.
+    token = _replacing(page, "seclusion")
+    response = client.post(
+        url,
+        _month_data(seclusion={"numerator": "6", "denominator": "600", "replacing": token}),
+    )
+    assert response.status_code == 302
+    assert MeasureMonth.objects.get().numerator == 6
+    latest = MeasureChange.objects.order_by("-pk").first()
+    assert latest.before == {"numerator": 4, "denominator": 610, "value": None}
+    assert latest.actor == ward_manager
+
+
+def test_measure_enter_names_the_measure_in_each_error_and_saves_nothing_of_the_month(
     client, ward, ward_manager, measures
 ):
     client.force_login(ward_manager)
     url = reverse("reports:measure_enter", args=[ward.pk])
     response = client.post(
-        url, _form_data(measures["seclusion"], numerator="3", denominator="600", value="5")
+        url,
+        _month_data(
+            seclusion={"numerator": "3", "denominator": "600", "value": "5"},
+            **{"prone-restraint": {"numerator": "2"}, "occupied-bed-days": {"value": "600"}},
+        ),
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "the rate is worked out from the numerator and denominator" in page
-    assert 'value="600"' in page and 'value="5"' in page
-    assert not MeasureMonth.objects.exists()
+    summary = page.split('class="nhsuk-error-summary"')[1].split("</ul>")[0]
+    # There is no box for the rate, so a rate sent anyway is ignored; the problem names its measure.
+    assert "Prone restraint: enter the occupied bed days in the month" in summary
+    assert 'href="#id_prone-restraint-denominator"' in summary
+    fieldset = page.split('id="measure-prone-restraint"')[1].split("</fieldset>")[0]
+    assert "nhsuk-error-message" in fieldset  # beside the field
+    assert 'value="600"' in page and 'value="2"' in page  # what was typed is kept
+    assert not MeasureMonth.objects.exists()  # the valid measures were not saved either
 
 
 def test_measure_enter_shows_field_errors_for_bad_numbers(client, ward, ward_manager, measures):
     client.force_login(ward_manager)
     url = reverse("reports:measure_enter", args=[ward.pk])
     response = client.post(
-        url, _form_data(measures["seclusion"], numerator="lots", denominator="99999999999")
+        url, _month_data(seclusion={"numerator": "lots", "denominator": "99999999999"})
     )
-    page = response.content.decode()
-    assert "The numerator must be a whole number" in page
+    page = html.unescape(response.content.decode())
+    assert "Seclusion episodes: the numerator must be a whole number" in page
     assert "The denominator must be 999,999 or less" in page
     assert 'value="lots"' in page
+    assert not MeasureMonth.objects.exists()
+
+
+def test_measure_enter_with_nothing_typed_says_so(client, ward, ward_manager, measures):
+    client.force_login(ward_manager)
+    url = reverse("reports:measure_enter", args=[ward.pk])
+    page = client.post(url, _month_data()).content.decode()
+    assert "Enter the figures of at least one measure" in page
+    assert not MeasureChange.objects.exists()
 
 
 def test_measure_enter_never_silently_replaces_a_month(
     client, ward, ward_manager, qi_lead, measures
 ):
-    """A month that already holds figures is shown first; saving again replaces them; if
-    someone else changes them meanwhile, they are shown again and nothing is lost."""
+    """Figures changed since the page was shown are shown, with who entered them; what was
+    typed is kept; nothing of the month is saved; saving again replaces them."""
     seclusion = measures["seclusion"]
-    _save(qi_lead, ward, seclusion, numerator=4, denominator=610)
     client.force_login(ward_manager)
     url = reverse("reports:measure_enter", args=[ward.pk])
-    typed = _form_data(seclusion, numerator="6", denominator="600")
-    page = client.post(url, typed).content.decode()
-    assert (
-        "Seclusion episodes for April 2026 already has figures: numerator 4, denominator 610"
-        in (page)
+    shown = client.get(url + "?month=2026-04").content.decode()
+    typed = _month_data(
+        seclusion={
+            "numerator": "6",
+            "denominator": "600",
+            "replacing": _replacing(shown, "seclusion"),
+        },
+        **{"occupied-bed-days": {"value": "600"}},
     )
+    # Meanwhile the QI lead enters the month's seclusion figures.
+    _save(qi_lead, ward, seclusion, numerator=4, denominator=610)
+    raw = client.post(url, typed).content.decode()
+    page = html.unescape(raw)
+    said = "Seclusion episodes for April 2026 already has figures: numerator 4, denominator 610"
+    assert said in page
     assert "Check yours, then save again to replace them." in page
+    assert qi_lead.username in page or qi_lead.get_full_name() in page  # who entered them
     assert 'value="6"' in page and 'value="600"' in page  # what was typed is kept
-    assert MeasureMonth.objects.get().numerator == 4
-    token = page.split('name="replacing" value="')[1].split('"')[0]
-    # Meanwhile the QI lead changes it again: the manager is shown the new figures.
+    assert MeasureMonth.objects.get().numerator == 4  # nothing of the month saved
+    # And again, before the manager saves: they are shown the newer figures.
     _save(qi_lead, ward, seclusion, numerator=5, denominator=610)
-    page = client.post(url, {**typed, "replacing": html.unescape(token)}).content.decode()
-    assert "already has figures: numerator 5, denominator 610" in page
-    assert MeasureMonth.objects.get().numerator == 5
-    token = page.split('name="replacing" value="')[1].split('"')[0]
-    response = client.post(url, {**typed, "replacing": html.unescape(token)})
+    typed["seclusion-replacing"] = _replacing(raw, "seclusion")
+    raw = client.post(url, typed).content.decode()
+    assert "already has figures: numerator 5, denominator 610" in html.unescape(raw)
+    typed["seclusion-replacing"] = _replacing(raw, "seclusion")
+    response = client.post(url, typed)
     assert response.status_code == 302
-    assert MeasureMonth.objects.get().numerator == 6
-    assert MeasureChange.objects.filter(ward=ward).count() == 3
+    assert MeasureMonth.objects.get(measure=seclusion).numerator == 6
+    assert MeasureMonth.objects.count() == 2
+    assert MeasureChange.objects.filter(ward=ward).count() == 4
+
+
+def test_measure_enter_shows_the_month_asked_for_and_last_month_by_default(
+    client, ward, ward_manager, measures
+):
+    client.force_login(ward_manager)
+    url = reverse("reports:measure_enter", args=[ward.pk])
+    last_month = add_months(month_start(timezone.localdate()), -1)
+    page = client.get(url).content.decode()
+    assert f"Enter the ward's figures for {last_month:%B %Y}" in page
+    page = client.get(url + "?month=1999-01").content.decode()  # not offered: the default
+    assert f"Enter the ward's figures for {last_month:%B %Y}" in page
+    assert f'<option value="{last_month:%Y-%m}" selected>' in page
+
+
+def test_measure_enter_never_saves_into_a_month_not_offered(client, ward, ward_manager, measures):
+    client.force_login(ward_manager)
+    url = reverse("reports:measure_enter", args=[ward.pk])
+    typed = {"seclusion": {"numerator": "3", "denominator": "600"}}
+    for month in ("1999-01", "", "2026-13"):
+        page = client.post(url, _month_data(month=month, **typed)).content.decode()
+        assert "Choose a month from the list: nothing was saved" in page
+        assert 'value="600"' in page
+    assert not MeasureMonth.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -257,8 +385,9 @@ def test_measure_enter_is_for_the_manager_and_qi_lead_403_in_the_trust_404_elsew
     client.force_login(request.getfixturevalue(persona))
     url = reverse("reports:measure_enter", args=[ward.pk])
     assert client.get(url).status_code == status
-    response = client.post(url, _form_data(measures["seclusion"], numerator="1", denominator="600"))
+    response = client.post(url, _month_data(seclusion={"numerator": "1", "denominator": "600"}))
     assert response.status_code == (302 if status == 200 else status)
+    assert MeasureMonth.objects.exists() == (status == 200)
 
 
 def test_measure_enter_is_404_for_another_trusts_qi_lead(client, ward, measures):
@@ -267,6 +396,56 @@ def test_measure_enter_is_404_for_another_trusts_qi_lead(client, ward, measures)
     elsewhere = _trust_person(TrustFactory(name="Elsewhere"), "qi-lead", "elsewhereqi")
     client.force_login(elsewhere)
     assert client.get(reverse("reports:measure_enter", args=[ward.pk])).status_code == 404
+
+
+def test_save_ward_month_is_all_or_nothing_and_skips_figures_already_held(
+    ward, ward_manager, measures
+):
+    seclusion, beds = measures["seclusion"], measures["occupied-bed-days"]
+    save_ward_month(
+        ward=ward,
+        month=APRIL,
+        figures=[MeasureFigures(seclusion, numerator=3, denominator=600)],
+        by=ward_manager,
+    )
+    with pytest.raises(MonthNotSaved) as error:
+        save_ward_month(
+            ward=ward,
+            month=APRIL,
+            figures=[
+                MeasureFigures(beds, value=Decimal("600")),
+                MeasureFigures(seclusion, numerator=3, denominator=0),
+            ],
+            by=ward_manager,
+        )
+    assert "denominator" in error.value.problems["seclusion"]
+    assert not MeasureMonth.objects.filter(measure=beds).exists()
+    token = replacing_token(MeasureMonth.objects.get())
+    saved = save_ward_month(
+        ward=ward,
+        month=APRIL,
+        figures=[
+            MeasureFigures(beds, value=Decimal("600")),
+            MeasureFigures(seclusion, numerator=3, denominator=600, replacing=token),
+        ],
+        by=ward_manager,
+    )
+    assert [row.measure.code for row in saved] == ["occupied-bed-days"]  # seclusion unchanged
+    assert MeasureChange.objects.count() == 2
+
+
+@pytest.mark.parametrize("persona", ["ward_staff", "le_partner", "board_member", "outsider"])
+def test_save_ward_month_is_for_the_wards_manager_or_the_qi_lead_only(
+    ward, measures, persona, request
+):
+    with pytest.raises(PermissionDenied):
+        save_ward_month(
+            ward=ward,
+            month=APRIL,
+            figures=[MeasureFigures(measures["seclusion"], numerator=1, denominator=600)],
+            by=request.getfixturevalue(persona),
+        )
+    assert not MeasureMonth.objects.exists()
 
 
 # --- the ward measures page -------------------------------------------------------------------
@@ -398,7 +577,9 @@ def test_a_qi_lead_adds_a_measure_of_the_trusts_own_and_wards_can_enter_it(
     client.force_login(ward_manager)
     enter = reverse("reports:measure_enter", args=[ward.pk])
     assert "Incidents of self-harm" in client.get(enter).content.decode()
-    response = client.post(enter, _form_data(own, numerator="2", denominator="620"))
+    response = client.post(
+        enter, _month_data(**{"self-harm": {"numerator": "2", "denominator": "620"}})
+    )
     assert response.status_code == 302
 
 

@@ -71,6 +71,74 @@ def test_apply_import_a_bad_line_changes_nothing_and_names_the_line(trust, trust
     assert not PeopleHistoryEntry.objects.exists()
 
 
+# --- ward codes (the ward measures import names wards by them) ---------------------------
+CODED_HEADER = "site,ward,service_type,beds,code\n"
+
+
+def test_apply_import_wards_sets_codes_and_keeps_a_code_left_blank(trust, trust_admin, ward):
+    Ward.objects.filter(pk=ward.pk).update(code="OLD01")
+    ash = WardFactory(site=ward.site, name="Ash Ward", code="ASH01")
+    content = CODED_HEADER + (
+        f"{ward.site.name},{ward.name},{ward.service_type},,WIL01\n"
+        f"{ward.site.name},Ash Ward,{ash.service_type},,\n"
+        "Hillview,Maple Ward,lda,, MAP01 \n"
+    )
+    plan = plan_import(trust=trust, content=content)
+    assert plan.errors == []
+    assert plan.changed_wards[0].changes == ["code OLD01 to WIL01"]
+    assert [(w.name, w.code) for w in plan.new_wards] == [("Maple Ward", "MAP01")]
+    apply_import(by=trust_admin, trust=trust, content=content, base_url=BASE_URL)
+    codes = dict(Ward.objects.values_list("name", "code"))
+    assert codes == {ward.name: "WIL01", "Ash Ward": "ASH01", "Maple Ward": "MAP01"}
+    changed = PeopleHistoryEntry.objects.get(change=PeopleChange.WARD_CHANGED)
+    assert (changed.before["code"], changed.after["code"]) == ("OLD01", "WIL01")
+
+
+def test_plan_import_wards_checks_every_code_by_the_ward_forms_rule(trust, trust_admin, ward):
+    """Unique in the trust whatever the case, at most 20 characters, one message a line; a
+    code may move between wards in one file; another trust's codes do not count."""
+    Ward.objects.filter(pk=ward.pk).update(code="WIL01")
+    WardFactory(site=ward.site, name="Ash Ward", code="ASH01")
+    WardFactory(name="Elsewhere Ward", code="ELM01")  # another trust
+    content = (
+        CODED_HEADER
+        + (
+            "Hillview,Maple Ward,lda,,wil01\n"  # Willow keeps it: refused
+            "Hillview,Rowan Ward,lda,,ROW01\n"
+            "Hillview,Cedar Ward,lda,,row01\n"  # given twice in the file
+            "Hillview,Birch Ward,lda,," + "X" * 21 + "\n"
+            "Hillview,Elm Ward,lda,,ELM01\n"  # another trust's code: fine
+        )
+    )
+    with pytest.raises(PeopleImportError) as error:
+        apply_import(by=trust_admin, trust=trust, content=content, base_url=BASE_URL)
+    assert error.value.errors == [
+        f"Line 2: {ward.name} already has the ward code wil01",
+        "Line 4: the ward code row01 is also given to Rowan Ward on line 3: each ward needs "
+        "its own code",
+        "Line 5: ward code must be 20 characters or fewer",
+    ]
+    assert not Ward.objects.filter(site__name="Hillview").exists()
+    # The code moves from Ash Ward to a new ward, and Ash Ward takes another: allowed.
+    content = CODED_HEADER + (
+        f"Hillview,Maple Ward,lda,,ASH01\n{ward.site.name},Ash Ward,{ward.service_type},,ASH02\n"
+    )
+    apply_import(by=trust_admin, trust=trust, content=content, base_url=BASE_URL)
+    assert dict(Ward.objects.filter(site__trust=trust).values_list("name", "code")) == {
+        ward.name: "WIL01",
+        "Ash Ward": "ASH02",
+        "Maple Ward": "ASH01",
+    }
+
+
+def test_import_view_says_the_code_column_is_optional(client, trust, trust_admin):
+    client.force_login(trust_admin)
+    page = client.get(reverse("trust_admin:import", args=[trust.pk])).content.decode()
+    assert "site,ward,service_type,beds,code" in page.replace("<wbr>", "")
+    assert "column is optional" in page
+    assert "Leave it blank to keep the code a ward already has" in page
+
+
 def test_plan_import_people_checks_every_line(trust, trust_admin, ward, ward_staff):
     WardFactory(site=ward.site, name="Closed Ward", is_active=False)
     site = ward.site.name
