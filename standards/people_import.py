@@ -33,7 +33,7 @@ from .models import (
     WardMembership,
     WardRole,
 )
-from .people import MAX_BEDS, ensure_trust_admin, ward_code_problem
+from .people import MAX_BEDS, changes_yourself, ensure_trust_admin, ward_code_problem
 from .selectors import forget_administered_trusts
 
 PEOPLE_COLUMNS = ["email", "first_name", "last_name", "ward", "site", "ward_role", "trust_role"]
@@ -142,14 +142,15 @@ def _rows(content: str, plan: ImportPlan):
     return rows
 
 
-def plan_import(*, trust: Trust, content: str) -> ImportPlan:
-    """Read and check the whole file against the trust's sites, wards and people."""
+def plan_import(*, trust: Trust, content: str, by: User | None = None) -> ImportPlan:
+    """Read and check the whole file against the trust's sites, wards and people; `by`, the
+    administrator importing, may not change their own roles (people.changes_yourself)."""
     plan = ImportPlan()
     rows = _rows(content, plan)
     if rows and plan.kind == "wards":
         _plan_wards(trust, rows, plan)
     elif rows:
-        _plan_people(trust, rows, plan)
+        _plan_people(trust, rows, plan, by=by)
     return plan
 
 
@@ -253,7 +254,7 @@ def _ward_codes_after(rows, wards: dict[tuple[str, str], Ward]):
     return code_lines, holders
 
 
-def _plan_people(trust: Trust, rows, plan: ImportPlan) -> None:
+def _plan_people(trust: Trust, rows, plan: ImportPlan, *, by: User | None = None) -> None:
     wards = {
         (w.site.name.lower(), w.name.lower()): w
         for w in Ward.objects.filter(site__trust=trust).select_related("site")
@@ -302,6 +303,11 @@ def _plan_people(trust: Trust, rows, plan: ImportPlan) -> None:
                 problems.append(f"{where}: enter the person's {name}")
         if user is not None and not user.is_active:
             problems.append(f"{where}: {email} is deactivated: reactivate them first")
+        if user is not None and by is not None and changes_yourself(by=by, person=user):
+            problems.append(
+                f"{where}: {email} is you. Nobody changes their own roles: ask another trust "
+                f"administrator of {trust.name} to do it"
+            )
         if email in invited:
             problems.append(
                 f"{where}: {email} already has an invitation waiting: revoke it first, or add "
@@ -388,7 +394,7 @@ def _plan_people(trust: Trust, rows, plan: ImportPlan) -> None:
 def apply_import(*, by: User, trust: Trust, content: str, base_url: str) -> ImportPlan:
     """Check the file again, then write all of it in one transaction (or nothing)."""
     ensure_trust_admin(by=by, trust=trust)
-    plan = plan_import(trust=trust, content=content)
+    plan = plan_import(trust=trust, content=content, by=by)
     if plan.errors:
         raise PeopleImportError(plan.errors)
     now = timezone.now()

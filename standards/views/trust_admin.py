@@ -259,7 +259,7 @@ def import_upload(request: HttpRequest, trust_id: int) -> HttpResponse:
     plan = None
     if form.is_bound and form.is_valid():
         content = form.cleaned_data["file"]
-        plan = plan_import(trust=trust, content=content)
+        plan = plan_import(trust=trust, content=content, by=request.user)
         if plan.is_valid:
             request.session[IMPORT_SESSION_KEY] = {"trust": trust.pk, "content": content}
         else:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from standards import people
 from standards.admin import TrustMembershipAdmin
 from standards.models import PeopleChange, PeopleHistoryEntry, TrustMembership, WardMembership
+from standards.people_import import PeopleImportError, apply_import, plan_import
 from tests.factories import TrustMembershipFactory, UserFactory, WardMembershipFactory
 
 OWN = "You cannot change your own roles or close your own account"
@@ -136,3 +137,18 @@ def test_the_admin_site_offers_no_change_to_your_own_roles(trust, trust_admin):
     )
     assert not form.is_valid()
     assert "You cannot give yourself a role" in str(form.errors)
+
+
+def test_the_people_import_refuses_a_line_that_gives_you_a_role(trust, trust_admin, ward):
+    content = (
+        "email,first_name,last_name,ward,site,ward_role,trust_role\n"
+        f"{trust_admin.email},,,,,,Trust QI lead\n"
+    )
+    plan = plan_import(trust=trust, content=content, by=trust_admin)
+    assert plan.errors == [
+        f"Line 2: {trust_admin.email} is you. Nobody changes their own roles: ask another "
+        f"trust administrator of {trust.name} to do it"
+    ]
+    with pytest.raises(PeopleImportError):
+        apply_import(by=trust_admin, trust=trust, content=content, base_url="https://x.nhs.uk/")
+    assert not TrustMembership.objects.filter(user=trust_admin, role="qi-lead").exists()
