@@ -1,16 +1,12 @@
 """The round's pure rules: what each status allows, who may sign next, when ratings may be
-seen, when an agreed rating needs a reason, and how a number is displayed. No database access:
-services enforce these, selectors filter by them, and views, PDFs and exports only display them.
-
-One place turns a mean into what people read, so that a page, a PDF, a chart, a heatmap and an
-export never disagree (two copies of the percentage once said 62% and 63% for the same mean).
-Scores (0 to 4) show one decimal place, percentages of the maximum are whole numbers, and both
-round half up (half away from zero for negative gaps), never Python's round(), which rounds half
-to even.
+seen, when an agreed rating needs a reason and when a standard counts as agreed. No database
+access: services enforce these, selectors and the task list filter by them, and views, PDFs and
+exports only display them. How a number is displayed is standards.numbers.
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+
+from standards.numbers import MAX_LEVEL
 
 # A round's statuses, in order (models.RoundStatus takes its values from here).
 OPEN = "open"
@@ -166,89 +162,6 @@ RATINGS_REVEALED_STATUSES = frozenset({AGREEING, AWAITING_SIGNOFF, SIGNED})
 def ratings_revealed(status: str) -> bool:
     """May the scorers' ratings of a round in this status be shown to anyone but their writer?"""
     return status in RATINGS_REVEALED_STATUSES
-
-
-MAX_LEVEL = 4
-NONE_TEXT = "-"
-
-_ONE_DECIMAL = Decimal("0.1")
-_WHOLE = Decimal(1)
-# Means are ratios of small integers: a float such as 2.2499999999999996 is 2.25 in truth.
-# Settling float noise at nine decimal places first makes the half-way cases round up.
-_NOISE = Decimal("1e-9")
-
-
-def _decimal(value: float | Decimal | int) -> Decimal:
-    # str() gives the shortest repr (0.45 rather than 0.450000000000000011...).
-    return Decimal(str(value)).quantize(_NOISE, rounding=ROUND_HALF_UP)
-
-
-def score_value(mean: float | Decimal | None) -> Decimal | None:
-    """A mean level (0 to 4) to one decimal place, half up."""
-    if mean is None:
-        return None
-    return _decimal(mean).quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP)
-
-
-def score_text(mean: float | Decimal | None, none: str = NONE_TEXT) -> str:
-    """ "2.3" for a mean of 2.25; `none` when there is no mean."""
-    value = score_value(mean)
-    return none if value is None else str(value)
-
-
-def percent_value(mean: float | Decimal | None) -> int | None:
-    """A mean level as a whole percentage of the maximum level (4), half up: 2.5 is 63%."""
-    if mean is None:
-        return None
-    exact = _decimal(mean) * 100 / MAX_LEVEL
-    return int(exact.quantize(_WHOLE, rounding=ROUND_HALF_UP))
-
-
-def percent_text(mean: float | Decimal | None, none: str = NONE_TEXT) -> str:
-    """ "63%" for a mean of 2.5; `none` when there is no mean."""
-    value = percent_value(mean)
-    return none if value is None else f"{value}%"
-
-
-def gap_value(gap: float | Decimal | None) -> Decimal | None:
-    """A perception gap (lived experience minus staff) to one decimal place, half away from 0."""
-    value = score_value(gap)
-    # Never "-0.0": a gap that rounds to nothing is no gap.
-    return None if value is None else (value if value else Decimal("0.0"))
-
-
-MINUS = "\u2212"
-
-
-def gap_text(gap: float | Decimal | None, none: str = NONE_TEXT) -> str:
-    """A gap with its sign: "+0.4", "\u22121.0" (a true minus sign, which screen readers say as
-    "minus"), and "0.0" for no difference."""
-    value = gap_value(gap)
-    if value is None:
-        return none
-    if value > 0:
-        return f"+{value}"
-    return f"{MINUS}{-value}" if value < 0 else str(value)
-
-
-HEAT_BANDS = 5
-HEAT_BAND_WIDTH = Decimal(MAX_LEVEL) / HEAT_BANDS  # 0.8
-
-
-def heat_band(mean: float | Decimal | None) -> int | None:
-    """Which of five equal bands (0 lowest to 4 highest) a mean falls in, judged on the value
-    as displayed, so that two cells showing the same number are always the same shade."""
-    value = score_value(mean)
-    if value is None:
-        return None
-    return max(0, min(HEAT_BANDS - 1, int(value / HEAT_BAND_WIDTH)))
-
-
-def heat_band_range(band: int) -> tuple[str, str]:
-    """The displayed values a band covers, for the key: ("0.0", "0.7") up to ("3.2", "4.0")."""
-    low = HEAT_BAND_WIDTH * band
-    high = Decimal(MAX_LEVEL) if band == HEAT_BANDS - 1 else low + HEAT_BAND_WIDTH - _ONE_DECIMAL
-    return str(low.quantize(_ONE_DECIMAL)), str(high.quantize(_ONE_DECIMAL))
 
 
 # Agreeing. A standard is flagged when the groups' medians differ by this many levels or more.

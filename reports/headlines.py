@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assessments import rules
+from standards import numbers
 
 from .spc import (
     CONCERN,
@@ -31,7 +31,7 @@ _QUARTER = re.compile(r"\bQ[1-4]\b")
 def number_text(value: float) -> str:
     """How a score is written in a headline: the project-wide rule (one decimal, half up), so
     headlines match every other number."""
-    return rules.score_text(value)
+    return numbers.score_text(value)
 
 
 @dataclass(frozen=True)

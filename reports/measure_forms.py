@@ -8,6 +8,7 @@ from crispy_forms.layout import Layout
 from django import forms
 
 from culture_of_care.nhsuk_forms import Button, Field
+from standards import numbers
 from standards.trust_admin_forms import ImportForm
 
 from .measure_services import MAX_NUMBER
@@ -49,7 +50,7 @@ class MeasureMonthForm(forms.Form):
         error_messages={
             "invalid": "The numerator must be a whole number, like 12",
             "min_value": "The numerator must be 0 or more",
-            "max_value": f"The numerator must be {MAX_NUMBER:,} or less",
+            "max_value": f"The numerator must be {numbers.count_text(MAX_NUMBER)} or less",
         },
     )
     denominator = forms.IntegerField(
@@ -63,7 +64,7 @@ class MeasureMonthForm(forms.Form):
         error_messages={
             "invalid": "The denominator must be a whole number, like 540",
             "min_value": "The denominator must be 0 or more",
-            "max_value": f"The denominator must be {MAX_NUMBER:,} or less",
+            "max_value": f"The denominator must be {numbers.count_text(MAX_NUMBER)} or less",
         },
     )
     value = forms.DecimalField(
