@@ -99,10 +99,40 @@ def rating_refusal(*, status: str, submitted: bool) -> str:
 
 
 # Signing: the ward manager signs and a lived experience leader co-signs, in either order, two
-# different people; a decline or a signature voided by reopening does not count.
+# different people.
 WARD_MANAGER = "ward-manager"
 LIVED_EXPERIENCE_LEADER = "le-leader"
 SIGNING_ROLES = (WARD_MANAGER, LIVED_EXPERIENCE_LEADER)
+
+# Two words, two meanings, used everywhere (services, selectors, the task list, reports):
+# - a decision is *live* until a reopening or a return to agreeing voids it: signed, signed with
+#   reservations, or declined. A live decline is still the leader's decision, reported with
+#   their words;
+# - a *live signature* is a live decision that is not a decline: only it counts towards
+#   sign-off, and only it stops someone else signing in that role.
+# models.SignatureDecision takes its values from here; Signature.objects.live() and
+# .live_signatures() filter by these two rules.
+DECISION_SIGNED = "signed"
+DECISION_RESERVATIONS = "reservations"
+DECISION_DECLINED = "declined"
+SIGNATURE_DECISIONS = frozenset({DECISION_SIGNED, DECISION_RESERVATIONS})
+
+
+def is_live(*, voided: bool) -> bool:
+    """A decision stands until it is voided (a decline included)."""
+    return not voided
+
+
+def is_live_signature(*, decision: str, voided: bool) -> bool:
+    """A live decision that counts towards sign-off: signed, with or without reservations."""
+    return is_live(voided=voided) and decision in SIGNATURE_DECISIONS
+
+
+def signing_action(role: str) -> str:
+    """What signing in `role` is called in ALLOWED_IN: the manager signs, the leader co-signs."""
+    return SIGN if role == WARD_MANAGER else CO_SIGN
+
+
 _ALREADY_SIGNED = {
     WARD_MANAGER: "The ward manager has already signed this assessment.",
     LIVED_EXPERIENCE_LEADER: "A lived experience leader has already co-signed this assessment.",
@@ -111,10 +141,11 @@ TWO_PEOPLE = "The ward manager and the lived experience leader must be two diffe
 
 
 def signing_refusal(*, status: str, role: str, live: dict[str, int], by: int) -> str:
-    """Why person `by` may not sign in `role` now ("" when they may). `live` maps each role
-    with a live signature to its signer's id."""
-    if not allows(status, SIGN if role == WARD_MANAGER else CO_SIGN):
-        return refusal(status, SIGN if role == WARD_MANAGER else CO_SIGN)
+    """Why person `by` may not sign in `role` now ("" when they may): who may sign next. `live`
+    maps each role with a live signature to its signer's id. The task list filters by the same
+    rule (models.RoundQuerySet.open_to_sign)."""
+    if not allows(status, signing_action(role)):
+        return refusal(status, signing_action(role))
     if role in live:
         return _ALREADY_SIGNED[role]
     if any(signer == by for other, signer in live.items() if other != role):
@@ -188,6 +219,13 @@ def rationale_reason(*, flagged: bool, ranges: list[tuple[int, int]], level: int
     if level is not None and outside_both_ranges(level, ranges):
         return OUTSIDE_REASON
     return ""
+
+
+def is_settled(*, agreed: bool, rationale: str, reason: str) -> bool:
+    """Whether a standard counts as agreed: it has an agreed rating and, where one is needed
+    (`reason`, from rationale_reason), the reason for it. The agreeing overview, finishing
+    agreeing and the task list's "12 of 76 agreed" all count by this."""
+    return agreed and not (reason and not rationale.strip())
 
 
 def levels_needing_rationale(*, flagged: bool, ranges: list[tuple[int, int]]) -> list[int]:

@@ -143,11 +143,11 @@ def overall_gaps(latest: dict[int, dict[str, RoundScore]]) -> dict[int, float]:
 
 
 def signature_decisions(*, round_ids: list[int]) -> dict[str, int]:
-    """How many live signatures in these rounds were given with reservations or declined."""
+    """How many live decisions in these rounds were signatures with reservations or declines."""
     rows = (
-        Signature.objects.filter(
+        Signature.objects.live()
+        .filter(
             round_id__in=round_ids,
-            voided_at__isnull=True,
             decision__in=[SignatureDecision.RESERVATIONS, SignatureDecision.DECLINED],
         )
         .values("decision")
