@@ -211,7 +211,9 @@ def measure_chart(
     result = analyse(
         [f.value for f in shown], [f.label for f in shown], improvement=improvement, settings=spc
     )
-    words = headline(result, measure.name, period="months")
+    words = headline(
+        result, measure.name, period="months", number_text=lambda v: format_value(measure.unit, v)
+    )
     if not draw:
         return MeasureChart(measure, figures, result, words, None, anchor)
     top = max(f.value for f in shown)

@@ -270,3 +270,26 @@ def test_the_ward_dashboards_flag_and_its_table_show_one_number(
     )
     # "agreed at 3.3" alone reads like standard 3.3.
     assert "agreed at 3.3" not in text
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "shown"),
+    [
+        ("percent", 62.5, "63%"),  # a score's "62.5" once, beside "63%" in the table
+        ("count", 1234, "1,234"),
+        ("per-1000-bed-days", 2.25, "2.3 per 1,000 bed days"),
+    ],
+)
+def test_a_measures_headline_writes_its_values_as_its_table_does(unit, value, shown):
+    import datetime
+
+    from reports.measures import Figure, format_value, measure_chart
+    from reports.models import Measure
+    from reports.spc import SpcSettings
+
+    measure = Measure(code="m", name="A measure", unit=unit, higher_is_better=True)
+    months = [datetime.date(2026, m, 1) for m in (1, 2, 3)]
+    figures = [Figure(m, value, format_value(unit, value), "") for m in months]
+    chart = measure_chart(measure, figures, spc=SpcSettings(), id_prefix="t", draw=False)
+    assert figures[-1].text == shown
+    assert f"Latest value {shown}." in chart.headline.detail
