@@ -3,7 +3,7 @@ signatures and the history of every change."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from standards.models import Commitment, FrameworkEdition, Standard, Ward
 
@@ -39,6 +39,18 @@ class RoundQuerySet(models.QuerySet):
 
     def unfinished(self) -> "RoundQuerySet":
         return self.exclude(status=RoundStatus.SIGNED)
+
+    def open_to_sign(self, *, role: str, by) -> "RoundQuerySet":
+        """Rounds person `by` may sign in `role` now: rules.signing_refusal as a filter. The
+        status allows it, nobody holds a live signature in the role, and `by` holds none in
+        the other role (the manager and the leader are two different people)."""
+        live = Signature.objects.live_signatures().filter(round=OuterRef("pk"))
+        others = [other for other in rules.SIGNING_ROLES if other != role]
+        return (
+            self.filter(status__in=rules.ALLOWED_IN[rules.signing_action(role)])
+            .exclude(Exists(live.filter(role=role)))
+            .exclude(Exists(live.filter(role__in=others, signer=by)))
+        )
 
 
 class Round(models.Model):
@@ -286,15 +298,20 @@ class SignatureRole(models.TextChoices):
 
 
 class SignatureDecision(models.TextChoices):
-    SIGNED = "signed", "Signed"
-    RESERVATIONS = "reservations", "Signed with reservations"
-    DECLINED = "declined", "Declined to sign"
+    SIGNED = rules.DECISION_SIGNED, "Signed"
+    RESERVATIONS = rules.DECISION_RESERVATIONS, "Signed with reservations"
+    DECLINED = rules.DECISION_DECLINED, "Declined to sign"
 
 
 class SignatureQuerySet(models.QuerySet):
     def live(self) -> "SignatureQuerySet":
-        """Signatures that count towards sign-off: not voided by a reopening, not a decline."""
-        return self.filter(voided_at__isnull=True).exclude(decision=SignatureDecision.DECLINED)
+        """Live decisions (rules.is_live): not voided by a reopening; a decline included."""
+        return self.filter(voided_at__isnull=True)
+
+    def live_signatures(self) -> "SignatureQuerySet":
+        """Live signatures (rules.is_live_signature): live and not a decline, so they count
+        towards sign-off."""
+        return self.live().filter(decision__in=rules.SIGNATURE_DECISIONS)
 
 
 class Signature(models.Model):
@@ -315,7 +332,7 @@ class Signature(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "role"],
-                condition=Q(voided_at__isnull=True) & ~Q(decision="declined"),
+                condition=Q(voided_at__isnull=True) & ~Q(decision=rules.DECISION_DECLINED),
                 name="one_live_signature_per_role",
             )
         ]
@@ -325,7 +342,11 @@ class Signature(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.voided_at is None
+        return rules.is_live(voided=self.voided_at is not None)
+
+    @property
+    def is_live_signature(self) -> bool:
+        return rules.is_live_signature(decision=self.decision, voided=self.voided_at is not None)
 
 
 class HistoryKind(models.TextChoices):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from standards.models import NotificationKind, TrustMembership, TrustRole, User, WardRole
 from standards.notifications import notify
 
+from . import rules
 from .models import Action, Round, Signature, SignatureDecision
 
 # Reminders: days before scoring closes (the last reminder first), and how soon an action is due.
@@ -169,7 +170,7 @@ def signatures_voided(
     for signature in signatures:
         user = signature.signer
         # A decline is not a signature: nothing of the leader's is voided.
-        if signature.decision == SignatureDecision.DECLINED:
+        if signature.decision not in rules.SIGNATURE_DECISIONS:
             continue
         if user.pk == by.pk or not user.is_active:
             continue

@@ -9,10 +9,11 @@ from typing import Any
 from django.http import Http404
 
 from culture_of_care.templatetags.nhsuk_forms import nhsuk_error_list
+from standards import numbers
 from standards import selectors as standards_selectors
 from standards.models import Commitment, Standard
 
-from . import rules, selectors
+from . import selectors
 from .forms.agreeing import LEVEL_CHOICES, NOT_SURE_LABEL, AgreedRatingForm
 from .models import (
     RATING_CHOICES,
@@ -134,8 +135,7 @@ def difference_in_words(difference: float | None) -> str:
         return "There is nothing to compare: a group gave no ratings other than Not sure."
     if difference == 0:
         return "Staff and lived experience partners gave the same median rating."
-    size = abs(difference)
-    amount = "half a level" if size == 0.5 else f"{size:g} level{'' if size == 1 else 's'}"
+    amount = numbers.levels_text(difference)
     direction = "lower" if difference < 0 else "higher"
     return f"Lived experience partners rated this {amount} {direction} than staff."
 
@@ -213,15 +213,15 @@ class CommitmentScore:
     def gap_text(self) -> str:
         if self.gap is None:
             return "Not available"
-        if abs(self.gap) < 0.05:
+        if not numbers.gap_value(self.gap):
             return "No difference"
         side = "higher" if self.gap > 0 else "lower"
-        return f"{rules.gap_text(self.gap)} (lived experience {side})"
+        return f"{numbers.gap_text(self.gap)} (lived experience {side})"
 
     @property
     def percent(self) -> int | None:
         """The mean as a percentage of the maximum level, 4."""
-        return rules.percent_value(self.mean)
+        return numbers.percent_value(self.mean)
 
 
 @dataclass

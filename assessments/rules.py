@@ -1,17 +1,13 @@
 """The round's pure rules: what each status allows, who may sign next, when ratings may be
-seen, when an agreed rating needs a reason, and how a number is displayed. No database access:
-services enforce these, selectors filter by them, and views, PDFs and exports only display them.
-
-One place turns a mean into what people read, so that a page, a PDF, a chart, a heatmap and an
-export never disagree (two copies of the percentage once said 62% and 63% for the same mean).
-Scores (0 to 4) show one decimal place, percentages of the maximum are whole numbers, and both
-round half up (half away from zero for negative gaps), never Python's round(), which rounds half
-to even.
+seen, when an agreed rating needs a reason and when a standard counts as agreed. No database
+access: services enforce these, selectors and the task list filter by them, and views, PDFs and
+exports only display them. How a number is displayed is standards.numbers.
 """
 
 import datetime
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+
+from standards.numbers import MAX_LEVEL
 
 from standards import bank_holidays
 
@@ -106,10 +102,40 @@ def rating_refusal(*, status: str, submitted: bool) -> str:
 
 
 # Signing: the ward manager signs and a lived experience leader co-signs, in either order, two
-# different people; a decline or a signature voided by reopening does not count.
+# different people.
 WARD_MANAGER = "ward-manager"
 LIVED_EXPERIENCE_LEADER = "le-leader"
 SIGNING_ROLES = (WARD_MANAGER, LIVED_EXPERIENCE_LEADER)
+
+# Two words, two meanings, used everywhere (services, selectors, the task list, reports):
+# - a decision is *live* until a reopening or a return to agreeing voids it: signed, signed with
+#   reservations, or declined. A live decline is still the leader's decision, reported with
+#   their words;
+# - a *live signature* is a live decision that is not a decline: only it counts towards
+#   sign-off, and only it stops someone else signing in that role.
+# models.SignatureDecision takes its values from here; Signature.objects.live() and
+# .live_signatures() filter by these two rules.
+DECISION_SIGNED = "signed"
+DECISION_RESERVATIONS = "reservations"
+DECISION_DECLINED = "declined"
+SIGNATURE_DECISIONS = frozenset({DECISION_SIGNED, DECISION_RESERVATIONS})
+
+
+def is_live(*, voided: bool) -> bool:
+    """A decision stands until it is voided (a decline included)."""
+    return not voided
+
+
+def is_live_signature(*, decision: str, voided: bool) -> bool:
+    """A live decision that counts towards sign-off: signed, with or without reservations."""
+    return is_live(voided=voided) and decision in SIGNATURE_DECISIONS
+
+
+def signing_action(role: str) -> str:
+    """What signing in `role` is called in ALLOWED_IN: the manager signs, the leader co-signs."""
+    return SIGN if role == WARD_MANAGER else CO_SIGN
+
+
 _ALREADY_SIGNED = {
     WARD_MANAGER: "The ward manager has already signed this assessment.",
     LIVED_EXPERIENCE_LEADER: "A lived experience leader has already co-signed this assessment.",
@@ -118,10 +144,11 @@ TWO_PEOPLE = "The ward manager and the lived experience leader must be two diffe
 
 
 def signing_refusal(*, status: str, role: str, live: dict[str, int], by: int) -> str:
-    """Why person `by` may not sign in `role` now ("" when they may). `live` maps each role
-    with a live signature to its signer's id."""
-    if not allows(status, SIGN if role == WARD_MANAGER else CO_SIGN):
-        return refusal(status, SIGN if role == WARD_MANAGER else CO_SIGN)
+    """Why person `by` may not sign in `role` now ("" when they may): who may sign next. `live`
+    maps each role with a live signature to its signer's id. The task list filters by the same
+    rule (models.RoundQuerySet.open_to_sign)."""
+    if not allows(status, signing_action(role)):
+        return refusal(status, signing_action(role))
     if role in live:
         return _ALREADY_SIGNED[role]
     if any(signer == by for other, signer in live.items() if other != role):
@@ -189,89 +216,6 @@ def ratings_revealed(status: str) -> bool:
     return status in RATINGS_REVEALED_STATUSES
 
 
-MAX_LEVEL = 4
-NONE_TEXT = "-"
-
-_ONE_DECIMAL = Decimal("0.1")
-_WHOLE = Decimal(1)
-# Means are ratios of small integers: a float such as 2.2499999999999996 is 2.25 in truth.
-# Settling float noise at nine decimal places first makes the half-way cases round up.
-_NOISE = Decimal("1e-9")
-
-
-def _decimal(value: float | Decimal | int) -> Decimal:
-    # str() gives the shortest repr (0.45 rather than 0.450000000000000011...).
-    return Decimal(str(value)).quantize(_NOISE, rounding=ROUND_HALF_UP)
-
-
-def score_value(mean: float | Decimal | None) -> Decimal | None:
-    """A mean level (0 to 4) to one decimal place, half up."""
-    if mean is None:
-        return None
-    return _decimal(mean).quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP)
-
-
-def score_text(mean: float | Decimal | None, none: str = NONE_TEXT) -> str:
-    """ "2.3" for a mean of 2.25; `none` when there is no mean."""
-    value = score_value(mean)
-    return none if value is None else str(value)
-
-
-def percent_value(mean: float | Decimal | None) -> int | None:
-    """A mean level as a whole percentage of the maximum level (4), half up: 2.5 is 63%."""
-    if mean is None:
-        return None
-    exact = _decimal(mean) * 100 / MAX_LEVEL
-    return int(exact.quantize(_WHOLE, rounding=ROUND_HALF_UP))
-
-
-def percent_text(mean: float | Decimal | None, none: str = NONE_TEXT) -> str:
-    """ "63%" for a mean of 2.5; `none` when there is no mean."""
-    value = percent_value(mean)
-    return none if value is None else f"{value}%"
-
-
-def gap_value(gap: float | Decimal | None) -> Decimal | None:
-    """A perception gap (lived experience minus staff) to one decimal place, half away from 0."""
-    value = score_value(gap)
-    # Never "-0.0": a gap that rounds to nothing is no gap.
-    return None if value is None else (value if value else Decimal("0.0"))
-
-
-MINUS = "\u2212"
-
-
-def gap_text(gap: float | Decimal | None, none: str = NONE_TEXT) -> str:
-    """A gap with its sign: "+0.4", "\u22121.0" (a true minus sign, which screen readers say as
-    "minus"), and "0.0" for no difference."""
-    value = gap_value(gap)
-    if value is None:
-        return none
-    if value > 0:
-        return f"+{value}"
-    return f"{MINUS}{-value}" if value < 0 else str(value)
-
-
-HEAT_BANDS = 5
-HEAT_BAND_WIDTH = Decimal(MAX_LEVEL) / HEAT_BANDS  # 0.8
-
-
-def heat_band(mean: float | Decimal | None) -> int | None:
-    """Which of five equal bands (0 lowest to 4 highest) a mean falls in, judged on the value
-    as displayed, so that two cells showing the same number are always the same shade."""
-    value = score_value(mean)
-    if value is None:
-        return None
-    return max(0, min(HEAT_BANDS - 1, int(value / HEAT_BAND_WIDTH)))
-
-
-def heat_band_range(band: int) -> tuple[str, str]:
-    """The displayed values a band covers, for the key: ("0.0", "0.7") up to ("3.2", "4.0")."""
-    low = HEAT_BAND_WIDTH * band
-    high = Decimal(MAX_LEVEL) if band == HEAT_BANDS - 1 else low + HEAT_BAND_WIDTH - _ONE_DECIMAL
-    return str(low.quantize(_ONE_DECIMAL)), str(high.quantize(_ONE_DECIMAL))
-
-
 # Agreeing. A standard is flagged when the groups' medians differ by this many levels or more.
 FLAG_DIFFERENCE = 2
 FLAGGED_REASON = "staff and lived experience partners differed by two levels or more"
@@ -296,6 +240,13 @@ def rationale_reason(*, flagged: bool, ranges: list[tuple[int, int]], level: int
     if level is not None and outside_both_ranges(level, ranges):
         return OUTSIDE_REASON
     return ""
+
+
+def is_settled(*, agreed: bool, rationale: str, reason: str) -> bool:
+    """Whether a standard counts as agreed: it has an agreed rating and, where one is needed
+    (`reason`, from rationale_reason), the reason for it. The agreeing overview, finishing
+    agreeing and the task list's "12 of 76 agreed" all count by this."""
+    return agreed and not (reason and not rationale.strip())
 
 
 def levels_needing_rationale(*, flagged: bool, ranges: list[tuple[int, int]]) -> list[int]:

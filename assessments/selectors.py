@@ -183,9 +183,14 @@ class Comparison:
 
     @property
     def settled(self) -> bool:
-        """Agreed, with the reason it needs: what finish_agreeing requires of every standard."""
-        return self.agreed is not None and not (
-            self.needs_rationale and not self.agreed.rationale.strip()
+        """Counts as agreed (rules.is_settled): what finish_agreeing requires of every
+        standard, and what the overview and the task list count."""
+        if self.agreed is None:
+            return False
+        return rules.is_settled(
+            agreed=True,
+            rationale=self.agreed.rationale,
+            reason=self.rationale_reason(self.agreed.level),
         )
 
 
@@ -235,6 +240,42 @@ def compare_standard(*, round: Round, standard: Standard) -> Comparison:
 def missing_agreed_ratings(*, round: Round) -> list[Standard]:
     """Standards still without an agreed rating, or without a rationale they need."""
     return [c.standard for c in round_comparisons(round=round) if not c.settled]
+
+
+def unsettled_counts(*, round_ids) -> dict[int, int]:
+    """Per round, the agreed ratings that do not count as agreed yet (rules.is_settled): a
+    reason they need is missing. Judged as round_comparisons judges them, so the task list
+    and the agreeing overview give one answer; at most two queries however many rounds, since
+    only agreed ratings without a reason need the scorers' ratings."""
+    blank = list(
+        AgreedRating.objects.filter(round_id__in=round_ids, rationale__regex=r"^\s*$").only(
+            "round_id", "standard_id", "level", "rationale"
+        )
+    )
+    if not blank:
+        return {}
+    groups: dict[tuple[int, int], dict[str, GroupRatings]] = defaultdict(
+        lambda: {ScorerGroup.STAFF: GroupRatings(), ScorerGroup.LIVED_EXPERIENCE: GroupRatings()}
+    )
+    ratings = Rating.objects.filter(
+        scorer__round_id__in={a.round_id for a in blank},
+        scorer__submitted_at__isnull=False,
+        standard_id__in={a.standard_id for a in blank},
+        level__isnull=False,
+    ).values_list("scorer__round_id", "standard_id", "scorer__group", "level")
+    for round_id, standard_id, group, level in ratings:
+        groups[(round_id, standard_id)][group].levels.append(level)
+    counts: Counter[int] = Counter()
+    for agreed in blank:
+        group = groups[(agreed.round_id, agreed.standard_id)]
+        comparison = Comparison(
+            standard=agreed.standard_id,  # only the ratings and the agreed one are judged
+            staff=group[ScorerGroup.STAFF],
+            lived_experience=group[ScorerGroup.LIVED_EXPERIENCE],
+            agreed=agreed,
+        )
+        counts[agreed.round_id] += not comparison.settled
+    return {round_id: count for round_id, count in counts.items() if count}
 
 
 def commitment_scores(*, round: Round) -> QuerySet[Commitment]:
@@ -305,8 +346,8 @@ def round_history(*, round: Round) -> QuerySet[HistoryEntry]:
 
 
 def live_signatures(*, round: Round) -> dict[str, Signature]:
-    """The signatures that count towards sign-off, by role (Signature.objects.live())."""
-    return {s.role: s for s in round.signatures.live().select_related("signer")}
+    """The live signatures (they count towards sign-off; a decline does not), by role."""
+    return {s.role: s for s in round.signatures.live_signatures().select_related("signer")}
 
 
 def signing_roles_open_to(

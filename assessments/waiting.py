@@ -2,7 +2,9 @@
 
 One read, scoped to the wards and trusts the person may see, with a fixed number of queries
 however many wards and rounds there are. Who may do what comes from the same roles the
-services check (ward manager, trust QI lead, lived experience leader, scorer, action owner).
+services check (ward manager, trust QI lead, lived experience leader, scorer, action owner),
+and the same rules: a standard counts as agreed by rules.is_settled (as on the agreeing
+overview), and who may sign next by rules.signing_refusal (Round.objects.open_to_sign).
 """
 
 import datetime
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from standards.models import Standard, TrustMembership, TrustRole, Ward, WardMembership, WardRole
 
-from . import rules
+from . import rules, selectors
 from .models import (
     Action,
     AgreedRating,
@@ -23,7 +25,6 @@ from .models import (
     Round,
     RoundStatus,
     Scorer,
-    Signature,
     SignatureRole,
 )
 
@@ -43,11 +44,6 @@ class Task:
 
 def _where(round: Round) -> str:
     return f"{round.ward.name}, {round.label}"
-
-
-def _live(role: str):
-    """The outer round's signature in this role that counts (the services' own rule)."""
-    return Signature.objects.live().filter(round=OuterRef("pk"), role=role)
 
 
 def _count(queryset):
@@ -142,12 +138,20 @@ def _to_run(user, today) -> list[Task]:
                 Scorer.objects.filter(round=OuterRef("pk"), submitted_at__isnull=False)
             ),
             agreed=_count(AgreedRating.objects.filter(round=OuterRef("pk"))),
-            manager_signed=Exists(_live(SignatureRole.WARD_MANAGER)),
+            may_sign=Exists(
+                Round.objects.open_to_sign(role=SignatureRole.WARD_MANAGER, by=user).filter(
+                    pk=OuterRef("pk")
+                )
+            ),
             changed_at=_changed_at(),
         )
     )
     rounds = list(rounds)
     totals = _standard_counts(r.edition_id for r in rounds)
+    # Agreed rows less those still missing a reason they need: the overview's count.
+    unsettled = selectors.unsettled_counts(
+        round_ids=[r.pk for r in rounds if r.status == RoundStatus.AGREEING and r.is_manager]
+    )
     tasks = []
     for round in rounds:
         where = _where(round)
@@ -184,16 +188,15 @@ def _to_run(user, today) -> list[Task]:
                 Task(
                     kind="agree",
                     title=f"Agree the ratings for {where}, then finish agreeing",
-                    detail=f"{round.agreed} of {totals.get(round.edition_id, 0)} agreed",
+                    detail=(
+                        f"{round.agreed - unsettled.get(round.pk, 0)} of "
+                        f"{totals.get(round.edition_id, 0)} agreed"
+                    ),
                     url=reverse("assessments:agree_overview", args=[round.pk]),
                     at=at,
                 )
             )
-        elif (
-            round.status == RoundStatus.AWAITING_SIGNOFF
-            and round.is_manager
-            and not round.manager_signed
-        ):
+        elif round.is_manager and round.may_sign:
             tasks.append(
                 Task(
                     kind="sign",
@@ -207,24 +210,15 @@ def _to_run(user, today) -> list[Task]:
 
 
 def _to_cosign(user) -> list[Task]:
-    """Every lived experience leader of the trust, until one has co-signed."""
+    """Every lived experience leader of the trust, until one has co-signed; never the person
+    who signed as the ward manager (two different people)."""
     trusts = TrustMembership.objects.filter(
         user=user, role=TrustRole.LIVED_EXPERIENCE_LEADER
     ).values("trust_id")
-    signed_as_manager = Signature.objects.filter(
-        round=OuterRef("pk"),
-        role=SignatureRole.WARD_MANAGER,
-        signer=user,
-        voided_at__isnull=True,
-    )
     rounds = (
-        Round.objects.filter(status=RoundStatus.AWAITING_SIGNOFF, ward__site__trust_id__in=trusts)
-        .annotate(
-            leader_signed=Exists(_live(SignatureRole.LIVED_EXPERIENCE_LEADER)),
-            own_manager_signature=Exists(signed_as_manager),
-            changed_at=_changed_at(),
-        )
-        .filter(leader_signed=False, own_manager_signature=False)
+        Round.objects.open_to_sign(role=SignatureRole.LIVED_EXPERIENCE_LEADER, by=user)
+        .filter(ward__site__trust_id__in=trusts)
+        .annotate(changed_at=_changed_at())
         .select_related("ward")
     )
     return [

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from assessments import scores
 from assessments.models import Action, RoundScore, Signature, SignatureDecision
+from standards import numbers
 from standards.models import Trust
 
 from . import small_groups
-from .headlines import headline, number_text
+from .headlines import headline
 from .models import ProcessChange
 from .process_changes import change_indexes
 from .selectors import signed_scores
@@ -142,11 +143,11 @@ def overall_gaps(latest: dict[int, dict[str, RoundScore]]) -> dict[int, float]:
 
 
 def signature_decisions(*, round_ids: list[int]) -> dict[str, int]:
-    """How many live signatures in these rounds were given with reservations or declined."""
+    """How many live decisions in these rounds were signatures with reservations or declines."""
     rows = (
-        Signature.objects.filter(
+        Signature.objects.live()
+        .filter(
             round_id__in=round_ids,
-            voided_at__isnull=True,
             decision__in=[SignatureDecision.RESERVATIONS, SignatureDecision.DECLINED],
         )
         .values("decision")
@@ -172,8 +173,7 @@ def overdue_actions(*, trust: Trust, ward_ids: list[int]) -> dict[int, int]:
 
 def _gap_words(gap: float) -> str:
     side = "higher" if gap > 0 else "lower"
-    sign = "+" if gap > 0 else "\u2212"
-    return f"{sign}{number_text(abs(gap))}: lived experience rated the ward {side} than staff"
+    return f"{numbers.gap_text(gap)}: lived experience rated the ward {side} than staff"
 
 
 def board_summary(

@@ -2,7 +2,7 @@
 
 Only presentation attributes are used: the CSP forbids inline styles, and PDFs have no stylesheet.
 Colours meet 3:1 against white and every meaning is also carried by a shape or by text.
-Every number written in a chart or its summary goes through assessments.rules, as on the pages;
+Every number written in a chart or its summary goes through standards.numbers, as on the pages;
 only the plotted positions use the exact values. Text is at least 12 units high, and the pages
 show charts at no less than their natural width (scrolling sideways in a narrow window rather
 than shrinking), so on screen chart text is never smaller than 12px.
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.html import escape
 
-from assessments import rules
+from standards import numbers
 
 if TYPE_CHECKING:
     from reports.spc import SpcPoint, SpcResult
@@ -290,7 +290,7 @@ def spc_chart(
     *,
     title: str,
     id_prefix: str,
-    value_format: Label = rules.score_text,
+    value_format: Label = numbers.score_text,
     y_min: float = 0,
     y_max: float = 4,
     headline: str | None = None,
@@ -365,7 +365,7 @@ def bar_chart(
     title: str,
     id_prefix: str,
     max_value: float = 4,
-    value_format: Label = rules.score_text,
+    value_format: Label = numbers.score_text,
 ) -> str:
     """Horizontal bars, each with its label above and its value written at the bar's end."""
     fmt = value_format
@@ -395,8 +395,8 @@ def bar_chart(
 
 def _gap_text(value: float) -> tuple[str, int]:
     """The signed value with its meaning in words, and which side of zero it falls."""
-    shown = rules.gap_text(value)
-    if not rules.gap_value(value):
+    shown = numbers.gap_text(value)
+    if not numbers.gap_value(value):
         return f"{shown} (agree)", 0
     if value > 0:
         return f"{shown} (lived experience higher)", 1
@@ -408,7 +408,8 @@ def gap_chart(items: Items, *, title: str, id_prefix: str, limit: float = 4) -> 
     zero, half = 380.0, 180.0
     desc = (
         "Perception gap: the lived experience score minus the staff score, "
-        f"from {_MINUS}{limit:g} on the left to +{limit:g} on the right."
+        f"from {numbers.signed_text(-limit)} on the left "
+        f"to {numbers.signed_text(limit)} on the right."
     )
     rated = [(label, value) for label, value in items if value is not None]
     if rated:
@@ -429,7 +430,7 @@ def gap_chart(items: Items, *, title: str, id_prefix: str, limit: float = 4) -> 
         return [rect, _text(text_x, y + 18, text, anchor=anchor, font_weight="bold")]
 
     def signed(tick: float) -> str:
-        return f"{'+' if tick > 0 else _MINUS if tick < 0 else ''}{abs(tick):g}"
+        return numbers.signed_text(tick)
 
     body, height = _rows(items, 62, bar)
     out = [
@@ -453,7 +454,7 @@ def _trend_panel(
         return bottom - max(0.0, min(v, y_max)) / (y_max or 1) * (bottom - top)
 
     out = [_text(16, top - 8, name, 13, font_weight="bold")]
-    out += _grid(_ticks(0, y_max, 2), y_of, (left, right), "{:g}".format, size=12)
+    out += _grid(_ticks(0, y_max, 2), y_of, (left, right), numbers.plain_text, size=12)
     out.append(_line(left, bottom, right, bottom, INK))
     segment: list[Point] = []
     for rnd, value in [*points, ("", None)]:
@@ -467,7 +468,7 @@ def _trend_panel(
     out += [_text(xs[r], bottom + 16, r, 12, "middle") for r in xs if r in shown]
     if points:
         last_round, last = points[-1]
-        latest = rules.score_text(last, none="Not rated")
+        latest = numbers.score_text(last, none="Not rated")
         out.append(_text(right + 12, top + 38, f"Latest ({last_round}): {latest}"))
     return out
 
@@ -477,7 +478,8 @@ def trend_chart(series: dict[str, Items], *, title: str, id_prefix: str, y_max: 
     rounds = list(dict.fromkeys(rnd for points in series.values() for rnd, _ in points))
     xs = dict(zip(rounds, _x_positions(len(rounds), 56, 528), strict=True))
     shown = {rounds[i] for i in _thin(len(rounds))}
-    sentences = [f"{len(series)} measures over {len(rounds)} rounds, on a scale of 0 to {y_max:g}."]
+    scale = numbers.plain_text(y_max)
+    sentences = [f"{len(series)} measures over {len(rounds)} rounds, on a scale of 0 to {scale}."]
     body = [] if series else [_text(360, 60, "No data yet", anchor="middle")]
     for n, (name, points) in enumerate(series.items()):
         body += _trend_panel(name, points, xs, shown, n * 128 + 24, y_max)
@@ -485,8 +487,8 @@ def trend_chart(series: dict[str, Items], *, title: str, id_prefix: str, y_max: 
         if rated:
             (first_round, first), (end_round, end) = rated[0], rated[-1]
             sentences.append(
-                f"{name}: {rules.score_text(first)} in {first_round}, "
-                f"{rules.score_text(end)} in {end_round}."
+                f"{name}: {numbers.score_text(first)} in {first_round}, "
+                f"{numbers.score_text(end)} in {end_round}."
             )
         else:
             sentences.append(f"{name}: not rated.")

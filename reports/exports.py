@@ -2,7 +2,7 @@
 and monthly ward measures.
 
 The scores dataset gives each signed round's means as people read them everywhere else (one
-decimal place, whole percentages, half up, from assessments.rules): an analyst who needs the
+decimal place, whole percentages, half up, from standards.numbers): an analyst who needs the
 exact means recomputes them from the ratings dataset, which holds every agreed rating. The
 measures dataset gives each month's figure as reports/measures.py works it out; in a trust's
 export, as it may be shown outside the ward.
@@ -28,7 +28,6 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments import rules
 from assessments import scores as round_tallies
 from assessments.models import (
     OPEN_ACTION_STATUSES,
@@ -42,6 +41,7 @@ from assessments.models import (
     ScorerGroup,
 )
 from assessments.rules import is_flagged
+from standards import numbers
 from standards.models import Commitment, ServiceType, Trust, Ward
 
 from . import measures as ward_measures
@@ -136,6 +136,11 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+# A month's figure is a number for analysts, to two decimal places (the pages show one for a
+# rate, none for a percentage), rounded half up by standards.numbers like every other number.
+FIGURE_PLACES = 2
 
 
 def _number(value: float | None) -> int | float | None:
@@ -342,11 +347,11 @@ def score_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator
                 number,
                 name,
                 row.rated,
-                rules.score_value(mean),
-                rules.percent_value(mean),
-                rules.score_value(staff),
-                rules.score_value(lived),
-                rules.gap_value(gap),
+                numbers.score_value(mean),
+                numbers.percent_value(mean),
+                numbers.score_value(staff),
+                numbers.score_value(lived),
+                numbers.gap_value(gap),
             ]
 
 
@@ -456,7 +461,7 @@ def measure_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterat
             shown.count_text if small else numerator,
             denominator,
             _number(value),
-            None if shown.value is None else _number(round(shown.value, 2)),
+            _number(numbers.export_value(shown.value, FIGURE_PLACES)),
             shown.withheld,
         ]
 
@@ -500,9 +505,13 @@ def _with_progress(rows: Iterable[list], *, total: int, progress: Progress) -> I
     done = 0
     for done, row in enumerate(rows, 1):  # noqa: B007 - done is reported after the loop
         if done % CHUNK == 0:
-            progress(done, max(total, done), f"Row {done:,} of about {max(total, done):,}")
+            progress(
+                done,
+                max(total, done),
+                f"Row {numbers.count_text(done)} of about {numbers.count_text(max(total, done))}",
+            )
         yield row
-    progress(done, done, f"Row {done:,} of {done:,}")
+    progress(done, done, f"Row {numbers.count_text(done)} of {numbers.count_text(done)}")
 
 
 def trust_dataset(*, trust: Trust, dataset: str, progress: Progress | None = None) -> Dataset:

@@ -7,9 +7,10 @@ board pack say the same thing about the same chart. Pure Python, like reports.sp
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from assessments import rules
+from standards import numbers
 
 from .spc import (
     CONCERN,
@@ -31,7 +32,7 @@ _QUARTER = re.compile(r"\bQ[1-4]\b")
 def number_text(value: float) -> str:
     """How a score is written in a headline: the project-wide rule (one decimal, half up), so
     headlines match every other number."""
-    return rules.score_text(value)
+    return numbers.score_text(value)
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,16 @@ def period_word(labels: list[str]) -> str:
     return "rounds"
 
 
-def headline(result: SpcResult, measure: str, *, period: str | None = None) -> Headline:
-    """What the chart of ``measure`` supports, in words, judged on its latest point."""
+def headline(
+    result: SpcResult,
+    measure: str,
+    *,
+    period: str | None = None,
+    number_text: Callable[[float], str] = number_text,
+) -> Headline:
+    """What the chart of ``measure`` supports, in words, judged on its latest point.
+    ``number_text`` writes its values: a score by default; a ward measure passes its own, with
+    its unit, so the headline shows the number its table shows."""
     periods = period or period_word(result.labels)
     latest = result.latest
     segment = result.latest_segment
@@ -81,7 +90,7 @@ def headline(result: SpcResult, measure: str, *, period: str | None = None) -> H
         if result.recalculate_prompt
         else ""
     )
-    limits = _limits_detail(result)
+    limits = _limits_detail(result, number_text)
     if not latest.rules:
         text = (
             f"{measure} is stable: no sign of real change"
@@ -125,7 +134,7 @@ def headline(result: SpcResult, measure: str, *, period: str | None = None) -> H
     return Headline(text, detail, IMPROVEMENT if better else CONCERN)
 
 
-def _limits_detail(result: SpcResult) -> str:
+def _limits_detail(result: SpcResult, number_text: Callable[[float], str] = number_text) -> str:
     segment = result.latest_segment
     if segment is None:
         return ""

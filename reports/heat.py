@@ -9,7 +9,7 @@ this module; both the pages (base.html) and the PDFs (reports.pdf) load that one
 
 from dataclasses import dataclass
 
-from assessments import rules
+from standards import numbers
 
 INK = "#212b32"
 WHITE = "#ffffff"
@@ -27,11 +27,11 @@ class HeatBand:
 
     @property
     def low(self) -> str:
-        return rules.heat_band_range(self.index)[0]
+        return numbers.heat_band_range(self.index)[0]
 
     @property
     def high(self) -> str:
-        return rules.heat_band_range(self.index)[1]
+        return numbers.heat_band_range(self.index)[1]
 
 
 PALETTE: list[HeatBand] = [
@@ -48,7 +48,7 @@ SMALL_GROUP_TEXT = "Fewer than 3 people"
 
 def heat_band(mean: float | None) -> HeatBand | None:
     """The band a mean falls in, judged on its displayed value; None when not rated."""
-    index = rules.heat_band(mean)
+    index = numbers.heat_band(mean)
     return None if index is None else PALETTE[index]
 
 

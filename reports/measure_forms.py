@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from culture_of_care.nhsuk_forms import Button, Field, Fieldset
 from culture_of_care.templatetags.nhsuk_forms import SummaryError, nhsuk_error_list
+from standards import numbers
 from standards.trust_admin_forms import ImportForm
 
 from .measure_services import (
@@ -66,7 +67,7 @@ def _number(label: str, name: str, help_text: str, like: str) -> forms.IntegerFi
         error_messages={
             "invalid": f"The {name} must be a whole number, like {like}",
             "min_value": f"The {name} must be 0 or more",
-            "max_value": f"The {name} must be {MAX_NUMBER:,} or less",
+            "max_value": f"The {name} must be {numbers.count_text(MAX_NUMBER)} or less",
         },
     )
 

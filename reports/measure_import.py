@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from standards import numbers
 from standards.csv_rows import data_rows
 from standards.models import Trust, User, Ward
 
@@ -97,7 +98,7 @@ def _describe(measure: Measure, numerator, denominator, value) -> str:
     numbers it comes from."""
     text = format_value(measure.unit, figure_value(measure.unit, numerator, denominator, value))
     if denominator is not None:
-        return f"{text} ({numerator:,} of {denominator:,})"
+        return f"{text} ({numbers.count_text(numerator)} of {numbers.count_text(denominator)})"
     return text
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from standards import numbers
 from standards.models import Trust, TrustMembership, TrustRole, User, Ward, WardMembership, WardRole
 
 from .measures import month_start
@@ -23,6 +24,7 @@ from .models import Measure, MeasureChange, MeasureMonth, MeasureUnit
 
 # A month's counts: a ward of 200 beds has about 6,200 occupied bed days; far past any ward.
 MAX_NUMBER = 999_999
+MAX_NUMBER_TEXT = numbers.count_text(MAX_NUMBER)
 MAX_PERCENT = Decimal(100)
 CENTS = Decimal("0.01")
 SOURCE_FORM, SOURCE_IMPORT = "form", "import"
@@ -70,7 +72,7 @@ def figure_problems(
         problems["month"] = "The month must be this month or earlier"
     for name, number in (("numerator", numerator), ("denominator", denominator)):
         if number is not None and not 0 <= number <= MAX_NUMBER:
-            problems[name] = f"The {name} must be a whole number from 0 to {MAX_NUMBER:,}"
+            problems[name] = f"The {name} must be a whole number from 0 to {MAX_NUMBER_TEXT}"
     if value is not None and value < 0:
         problems["value"] = "The figure must be 0 or more"
     if problems:
@@ -114,7 +116,7 @@ def figure_problems(
         elif numerator is None and value is None:
             problems["value"] = f"Enter the {measure.name.lower()} in the month"
         elif value is not None and (value > MAX_NUMBER or value != value.to_integral_value()):
-            problems["value"] = f"The count must be a whole number from 0 to {MAX_NUMBER:,}"
+            problems["value"] = f"The count must be a whole number from 0 to {MAX_NUMBER_TEXT}"
     return problems
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
+from standards import numbers
 from standards.models import Trust, Ward
 
 from . import charts
@@ -71,13 +72,15 @@ def figure_value(unit: str, numerator: int | None, denominator: int | None, valu
 
 
 def format_value(unit: str, value: float | None) -> str:
+    """A month's figure with its unit, by standards.numbers: "2.3 per 1,000 bed days", "63%",
+    "1,234"."""
     if value is None:
         return "Not available"
     if unit == MeasureUnit.PER_1000_BED_DAYS:
-        return f"{value:.1f} per 1,000 bed days"
+        return numbers.rate_text(value)
     if unit == MeasureUnit.PERCENT:
-        return f"{value:.0f}%"
-    return f"{value:,.0f}"
+        return numbers.share_text(value)
+    return numbers.count_text(value)
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def figure(measure: Measure, row: MeasureMonth, *, outside_ward: bool, rules: Di
     it is withheld too (with the bed days beside it, it would give the count away); no rate is
     shown for a month with too few occupied bed days."""
     value = figure_value(measure.unit, row.numerator, row.denominator, row.value)
-    count_text = "" if row.numerator is None else f"{row.numerator:,}"
+    count_text = numbers.count_text(row.numerator, none="")
     if not outside_ward:
         return Figure(row.month, value, format_value(measure.unit, value), count_text)
     small = row.numerator is not None and 1 <= row.numerator <= rules.small_count_max
@@ -208,7 +211,9 @@ def measure_chart(
     result = analyse(
         [f.value for f in shown], [f.label for f in shown], improvement=improvement, settings=spc
     )
-    words = headline(result, measure.name, period="months")
+    words = headline(
+        result, measure.name, period="months", number_text=lambda v: format_value(measure.unit, v)
+    )
     if not draw:
         return MeasureChart(measure, figures, result, words, None, anchor)
     top = max(f.value for f in shown)
@@ -256,18 +261,23 @@ def contradiction_sentence(
 ) -> str:
     if variation == CONCERN:
         return (
-            f'"{title}" is agreed at {agreed:.1f} ({rated}) while {measure.name.lower()} shows '
+            f'"{title}" is agreed at {numbers.score_sentence(agreed)} ({rated}) while '
+            f"{measure.name.lower()} shows "
             "special cause concern in the same months."
         )
     return (
-        f'"{title}" is agreed at {agreed:.1f} ({rated}) while {measure.name.lower()} shows '
+        f'"{title}" is agreed at {numbers.score_sentence(agreed)} ({rated}) while '
+        f"{measure.name.lower()} shows "
         "special cause improvement in the same months."
     )
 
 
 def could_contradict(agreed: float | None) -> bool:
-    """Whether a commitment agreed at this mean could be contradicted by any measure."""
-    return agreed is not None and (agreed >= HIGH_AGREED or agreed < LOW_AGREED_BELOW)
+    """Whether a commitment agreed at this mean could be contradicted by any measure. Judged on
+    the mean as displayed, so that the sentence's words match its number ("a mean of 2.0" is
+    never called "Not yet or Starting")."""
+    shown = numbers.score_value(agreed)
+    return shown is not None and (shown >= HIGH_AGREED or shown < LOW_AGREED_BELOW)
 
 
 def contradictions(
@@ -289,9 +299,10 @@ def contradictions(
             mean = agreed.get(number)
             if not could_contradict(mean):
                 continue
-            if mean >= HIGH_AGREED and CONCERN in variations:
+            shown = numbers.score_value(mean)
+            if shown >= HIGH_AGREED and CONCERN in variations:
                 variation, rated = CONCERN, "Established or Embedded"
-            elif mean < LOW_AGREED_BELOW and IMPROVEMENT in variations:
+            elif shown < LOW_AGREED_BELOW and IMPROVEMENT in variations:
                 variation, rated = IMPROVEMENT, "Not yet or Starting"
             else:
                 continue

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from assessments import rules
+from standards import numbers
 
 from . import charts, heat, selectors, voice
 from .board_summary import board_summary
@@ -31,10 +31,10 @@ def _safe(svg: str) -> SafeString:
 def _gap_text(gap: float | None) -> str:
     if gap is None:
         return "Not available"
-    if not rules.gap_value(gap):
+    if not numbers.gap_value(gap):
         return "No difference"
     side = "higher" if gap > 0 else "lower"
-    return f"{rules.gap_text(gap)} (lived experience {side})"
+    return f"{numbers.gap_text(gap)} (lived experience {side})"
 
 
 def measure_items(measures: list[Measure]) -> list[tuple[str, float | None]]:

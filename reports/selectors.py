@@ -17,8 +17,9 @@ from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, S
 from django.http import Http404
 from django.utils import timezone
 
-from assessments import rules, scores
+from assessments import scores
 from assessments.models import Action, Round, RoundScore, RoundStatus
+from standards import numbers
 from standards.models import Commitment, Pillar, ServiceType, Site, Trust, Ward
 from standards.selectors import latest_edition
 
@@ -34,12 +35,12 @@ from .models import (
 )
 from .small_groups import GroupProtection
 
-MAX_LEVEL = rules.MAX_LEVEL
+MAX_LEVEL = numbers.MAX_LEVEL
 
 
 def percent(mean: float | None) -> int | None:
     """The mean as a whole percentage of the maximum level, by the one rounding rule."""
-    return rules.percent_value(mean)
+    return numbers.percent_value(mean)
 
 
 @dataclass

@@ -78,6 +78,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from standards import numbers
+
 __all__ = [
     "ASSURANCE_FAIL",
     "ASSURANCE_HIT_AND_MISS",
@@ -750,8 +752,7 @@ def _rules_text(settings: SpcSettings, has_limits: bool) -> str:
 
 
 def _format_number(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return numbers.plain_text(value, 2)
 
 
 def _possessive(name: str) -> str:

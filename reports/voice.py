@@ -2,8 +2,8 @@
 own words, read once here and shown the same way on every page and PDF
 (templates/includes/le_voice.html).
 
-A signature counts while it is not voided (as in assessments/services/signing.py). A decline is
-kept even though it does not sign the round: the board must see it.
+A decision is live while it is not voided (Signature.objects.live(), assessments.rules.is_live).
+A live decline is kept even though it is not a signature: the board must see it.
 """
 
 import datetime
@@ -57,7 +57,8 @@ def _present(signature: Signature) -> LeaderVoice:
 
 def _live_leader_signatures():
     return (
-        Signature.objects.filter(role=SignatureRole.LIVED_EXPERIENCE_LEADER, voided_at__isnull=True)
+        Signature.objects.live()
+        .filter(role=SignatureRole.LIVED_EXPERIENCE_LEADER)
         .select_related("round__ward", "signer")
         .order_by("signed_at", "pk")
     )

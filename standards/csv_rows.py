@@ -3,6 +3,8 @@ ward measures): blank lines skipped, each kept with its line number, every value
 
 import csv
 
+from . import numbers
+
 
 def data_rows(
     reader: csv.DictReader, columns, errors: list[str], max_rows: int
@@ -13,7 +15,8 @@ def data_rows(
     try:
         for row in reader:
             if len(rows) >= max_rows:
-                errors.append(f"The file has more than {max_rows:,} rows: split it into parts")
+                most = numbers.count_text(max_rows)
+                errors.append(f"The file has more than {most} rows: split it into parts")
                 return []
             values = {c: (row.get(c) or "").strip() for c in columns}
             if any(values.values()):

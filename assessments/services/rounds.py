@@ -217,7 +217,7 @@ def return_to_agreeing(*, round: Round, by, reason: str) -> Round:
     require_allowed(round, rules.RETURN_TO_AGREEING)
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the agreed ratings need to change"})
-    live = round.signatures.filter(voided_at__isnull=True)
+    live = round.signatures.live()
     voided = list(live.select_related("signer"))
     live.update(voided_at=timezone.now(), void_reason=reason.strip())
     round = _set_status(

@@ -123,7 +123,7 @@ def reopen_round(*, round: Round, reason: str, by) -> Round:
     round.reopen_count += 1
     round.save(update_fields=["status", "signed_at", "reopen_count"])
     scores.forget(round)
-    live = round.signatures.filter(voided_at__isnull=True)
+    live = round.signatures.live()
     signatures = list(live.select_related("signer"))
     voided = live.update(voided_at=timezone.now(), void_reason=f"Reopened: {reason}")
     record(

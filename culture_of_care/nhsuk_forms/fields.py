@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from standards.numbers import count_text
+
 from .widgets import DATE_PARTS, DateInputWidget
 
 # Far more than anyone writes in one box (two pages of A4), but a bound all the same, so a
@@ -28,7 +30,8 @@ class LongTextField(forms.CharField):
     def __init__(self, *, what: str, max_length: int = LONG_TEXT_LIMIT, rows: int = 5, **kwargs):
         messages = kwargs.pop("error_messages", None) or {}
         # The message is %-formatted with the validator's params, so a literal % is doubled.
-        too_long = f"{what} must be {max_length:,} characters or fewer".replace("%", "%%")
+        most = count_text(max_length)
+        too_long = f"{what} must be {most} characters or fewer".replace("%", "%%")
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
         super().__init__(
             max_length=max_length, error_messages={"max_length": too_long, **messages}, **kwargs

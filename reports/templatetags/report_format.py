@@ -1,10 +1,10 @@
-"""Numbers as people read them, through the one set of rules in assessments.rules."""
+"""Numbers as people read them, through standards.numbers, and the heatmap."""
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from assessments.templatetags import numbers
+from standards.templatetags import numbers
 
 from .. import heat
 
@@ -15,6 +15,9 @@ register = template.Library()
 register.filter("score", numbers.score)
 register.filter("percent", numbers.percent)
 register.filter("signed", numbers.signed)
+register.filter("median", numbers.median)
+register.filter("difference_size", numbers.difference_size)
+register.filter("count", numbers.count)
 
 
 @register.filter

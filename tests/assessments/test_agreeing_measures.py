@@ -13,7 +13,8 @@ from tests.assessments.builders import agree_all, rate_all, scoring_round, signe
 from tests.measure_builders import load_measures, restraint_months
 
 FLAG = (
-    "&quot;Avoiding harm&quot; is agreed at 3.0 (Established or Embedded) while restrictive "
+    "&quot;Avoiding harm&quot; is agreed at a mean of 3.0 out of 4 "
+    "(Established or Embedded) while restrictive "
     "interventions shows special cause concern in the same months."
 )
 CONTEXT = "This is context from the ward's figures and its last signed assessment"

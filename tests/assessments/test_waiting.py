@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services
+from assessments import rules, services
+from assessments.models import AgreedRating, Round, Signature
 from culture_of_care.waiting import waiting_for
 from tests.assessments.builders import agree_all, agreeing_round, rate_all, scoring_round
 from tests.factories import TrustMembershipFactory, WardMembershipFactory
@@ -245,3 +246,88 @@ def test_nobody_signed_out_has_tasks():
     from django.contrib.auth.models import AnonymousUser
 
     assert waiting_for(AnonymousUser()) == []
+
+
+def _task(user, kind):
+    return next(task for task in waiting_for(user) if task.kind == kind)
+
+
+def test_the_task_list_counts_agreed_standards_as_the_agreeing_overview_does(
+    client, catalogue, ward, ward_manager, ward_staff, le_partner
+):
+    # 1.1 is flagged (staff 0, partners 4): its agreed rating needs a reason.
+    round = agreeing_round(
+        ward=ward,
+        manager=ward_manager,
+        staff=ward_staff,
+        partner=le_partner,
+        overrides_staff={"1.1": "0"},
+        overrides_partner={"1.1": "4"},
+    )
+    agree_all(round=round, manager=ward_manager)
+    # Agreed without its reason (as rows from before the rule, or written round the service).
+    AgreedRating.objects.filter(round=round, standard__code="1.1").update(rationale="")
+    assert _task(ward_manager, "agree").detail == "75 of 76 agreed"
+    client.force_login(ward_manager)
+    page = client.get(reverse("assessments:agree_overview", args=[round.pk])).content.decode()
+    assert "1 standard still to agree." in page
+    AgreedRating.objects.filter(round=round, standard__code="1.1").update(rationale="Talked")
+    assert _task(ward_manager, "agree").detail == "76 of 76 agreed"
+
+
+def test_the_task_list_never_asks_one_person_to_sign_in_both_roles(
+    catalogue, trust, ward, ward_manager, ward_staff, le_partner
+):
+    # The ward's manager is also a lived experience leader of the trust.
+    TrustMembershipFactory(trust=trust, user=ward_manager, role="le-leader")
+    round = agreeing_round(ward=ward, manager=ward_manager, staff=ward_staff, partner=le_partner)
+    agree_all(round=round, manager=ward_manager)
+    services.finish_agreeing(round=round, by=ward_manager)
+    assert sorted(kinds(ward_manager)) == ["cosign", "sign"]
+    services.sign_as_leader(round=round, decision="signed", words="", by=ward_manager)
+    # Co-signed as the leader: the same person may not also sign as the ward manager.
+    assert kinds(ward_manager) == []
+    live = {rules.LIVED_EXPERIENCE_LEADER: ward_manager.pk}
+    assert (
+        rules.signing_refusal(
+            status=rules.AWAITING_SIGNOFF, role=rules.WARD_MANAGER, live=live, by=ward_manager.pk
+        )
+        == rules.TWO_PEOPLE
+    )
+
+
+MANAGER_SIGNATURES = ["none", "by me", "by another", "by me, voided"]
+LEADER_DECISIONS = ["none", "signed by me", "signed by another", "declined by another"]
+
+
+@pytest.mark.parametrize("status", [rules.AGREEING, rules.AWAITING_SIGNOFF])
+@pytest.mark.parametrize("manager", MANAGER_SIGNATURES)
+@pytest.mark.parametrize("leader", LEADER_DECISIONS)
+def test_who_may_sign_next_is_one_rule_in_python_and_in_sql(
+    catalogue, ward, ward_manager, le_leader, status, manager, leader
+):
+    """Round.objects.open_to_sign (the task list's SQL) agrees with rules.signing_refusal (the
+    services' check) in every state of the signatures."""
+    me, other = ward_manager, le_leader
+    round = services.open_round(ward=ward, label="2026 Q4", by=ward_manager, scorer_ids=[])
+    Round.objects.filter(pk=round.pk).update(status=rules.AWAITING_SIGNOFF)
+    if manager != "none":
+        Signature.objects.create(
+            round=round,
+            role=rules.WARD_MANAGER,
+            decision=rules.DECISION_SIGNED,
+            signer=me if "me" in manager else other,
+            voided_at=timezone.now() if "voided" in manager else None,
+        )
+    if leader != "none":
+        Signature.objects.create(
+            round=round,
+            role=rules.LIVED_EXPERIENCE_LEADER,
+            decision=rules.DECISION_DECLINED if "declined" in leader else rules.DECISION_SIGNED,
+            signer=me if "by me" in leader else other,
+        )
+    Round.objects.filter(pk=round.pk).update(status=status)
+    live = {s.role: s.signer_id for s in Signature.objects.filter(round=round).live_signatures()}
+    for role in rules.SIGNING_ROLES:
+        may = not rules.signing_refusal(status=status, role=role, live=live, by=me.pk)
+        assert Round.objects.open_to_sign(role=role, by=me).filter(pk=round.pk).exists() == may

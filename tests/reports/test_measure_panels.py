@@ -44,7 +44,8 @@ def test_rising_restraint_is_flagged_against_avoiding_harm_with_both_links(clien
     assert "<svg" in page and "Data for restrictive interventions" in page
     assert "Where the measures and the self-assessment disagree" in page
     assert (
-        "&quot;Avoiding harm&quot; is agreed at 3.0 (Established or Embedded) while "
+        "&quot;Avoiding harm&quot; is agreed at a mean of 3.0 out of 4 "
+        "(Established or Embedded) while "
         "restrictive interventions shows special cause concern in the same months." in page
     )
     assert 'href="#commitment-6"' in page and 'id="commitment-6"' in page
@@ -119,7 +120,8 @@ def test_the_ward_pdf_shows_the_charts_and_the_flag(people, signed, tmp_path):
     text = pdf_text(content, tmp_path)
     assert "Where the measures and this assessment disagree" in text
     assert (
-        '"Avoiding harm" is agreed at 3.0 (Established or Embedded) while restrictive '
+        '"Avoiding harm" is agreed at a mean of 3.0 out of 4 '
+        "(Established or Embedded) while restrictive "
         "interventions shows special cause concern in the same months." in text
     )
     assert "Restrictive interventions by month, as a table" in text

@@ -4,6 +4,7 @@ summary page, both dashboards, the ward PDF, the board pack and the scores expor
 import csv
 import io
 import re
+from html import unescape
 
 import pytest
 from django.template.loader import render_to_string
@@ -14,6 +15,7 @@ from assessments import services
 from reports import pdf
 from standards.models import Standard
 from tests.assessments.builders import agreeing_round
+from tests.measure_builders import load_measures, restraint_months
 
 MINUS = "\u2212"
 
@@ -227,3 +229,67 @@ def test_scores_export_rows_take_six_queries(django_assert_num_queries, half_way
     rows = exports.trust_dataset(trust=half_way_round.ward.site.trust, dataset="scores").rows
     with django_assert_num_queries(6):
         assert len(list(rows)) == 13
+
+
+@pytest.fixture
+def avoiding_harm_at_three_and_a_quarter(
+    catalogue, ward, ward_manager, ward_staff, le_partner, le_leader
+):
+    """Willow Ward signed with Avoiding harm agreed at 3.25 (6.1 and 6.2 at 4, the rest at 3),
+    restrictive interventions rising sharply over the same months."""
+    load_measures()
+    round = agreeing_round(ward=ward, manager=ward_manager, staff=ward_staff, partner=le_partner)
+    for standard in Standard.objects.filter(edition=round.edition):
+        services.record_agreed_rating(
+            round=round,
+            standard=standard,
+            answer="4" if standard.code in ("6.1", "6.2") else "3",
+            rationale="Agreed together",
+            version=None,
+            by=ward_manager,
+        )
+    services.finish_agreeing(round=round, by=ward_manager)
+    services.sign_as_manager(round=round, by=ward_manager)
+    services.sign_as_leader(round=round, decision="signed", words="", by=le_leader)
+    restraint_months(ward)
+    return round
+
+
+def test_the_ward_dashboards_flag_and_its_table_show_one_number(
+    client, avoiding_harm_at_three_and_a_quarter, ward_staff
+):
+    client.force_login(ward_staff)
+    url = reverse("reports:ward_dashboard", args=[avoiding_harm_at_three_and_a_quarter.ward_id])
+    html = client.get(url).content.decode()
+    # 3.25 is "3.3" in the table; "{:.1f}" once made the flag beside it say 3.2.
+    assert row_for(html, "6. Avoiding harm")[1] == "3.3"
+    text = " ".join(unescape(strip_tags(html)).split())
+    assert (
+        '"Avoiding harm" is agreed at a mean of 3.3 out of 4 (Established or Embedded) while '
+        "restrictive interventions shows special cause concern in the same months." in text
+    )
+    # "agreed at 3.3" alone reads like standard 3.3.
+    assert "agreed at 3.3" not in text
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "shown"),
+    [
+        ("percent", 62.5, "63%"),  # a score's "62.5" once, beside "63%" in the table
+        ("count", 1234, "1,234"),
+        ("per-1000-bed-days", 2.25, "2.3 per 1,000 bed days"),
+    ],
+)
+def test_a_measures_headline_writes_its_values_as_its_table_does(unit, value, shown):
+    import datetime
+
+    from reports.measures import Figure, format_value, measure_chart
+    from reports.models import Measure
+    from reports.spc import SpcSettings
+
+    measure = Measure(code="m", name="A measure", unit=unit, higher_is_better=True)
+    months = [datetime.date(2026, m, 1) for m in (1, 2, 3)]
+    figures = [Figure(m, value, format_value(unit, value), "") for m in months]
+    chart = measure_chart(measure, figures, spc=SpcSettings(), id_prefix="t", draw=False)
+    assert figures[-1].text == shown
+    assert f"Latest value {shown}." in chart.headline.detail

@@ -65,7 +65,8 @@ def test_the_trust_dashboard_flags_a_ward_rating_itself_highly_while_restraint_r
     assert "Ward measures" in page
     assert 'id="trust-restrictive-interventions"' in page  # the trust-wide chart
     sentence = (
-        '"Avoiding harm" is agreed at 3.0 (Established or Embedded) while restrictive '
+        '"Avoiding harm" is agreed at a mean of 3.0 out of 4 '
+        "(Established or Embedded) while restrictive "
         "interventions shows special cause concern in the same months."
     )
     assert page.count(sentence) == 2  # in "What needs attention" and in the measures section
@@ -181,7 +182,10 @@ def test_the_board_packs_ward_page_carries_its_latest_figures_and_flag(
     )
     assert "Willow Ward: ward measures, latest month" in page
     assert "<td>83.3 per 1,000 bed days</td>" in page
-    assert 'Measures and self-assessment disagree: "Avoiding harm" is agreed at 3.0' in page
+    assert (
+        'Measures and self-assessment disagree: "Avoiding harm" is agreed at a mean of 3.0 out of 4'
+        in page
+    )
 
 
 def test_the_trust_dashboard_draws_one_wards_charts_on_request(
