@@ -293,13 +293,17 @@ def action_counts(trust: Trust) -> dict[int, dict]:
     return {row["ward_id"]: row for row in rows}
 
 
-def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
+def ward_pages(
+    trust: Trust, titles: dict[int, str], threshold: int | None = None
+) -> list[WardPage]:
     wards = list(latest_rounds(trust))
     round_ids = [w.latest_round_id for w in wards if w.latest_round_id]
     tallies = round_tallies.stored(round_ids, pillars=False)
     actions = action_counts(trust)
     voices = voice.round_voices(round_ids)
-    protected = small_groups.protections(trust, [(w.latest_round_id, w.name) for w in wards])
+    protected = small_groups.protections(
+        trust, [(w.latest_round_id, w.name) for w in wards], threshold
+    )
     pages = []
     for ward in wards:
         rid = ward.latest_round_id
@@ -354,7 +358,9 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         spc=spc,
         numbered=True,
     )
-    wards = ward_pages(trust, titles)
+    # Read once for the ward pages and the pooled gap.
+    threshold = small_groups.small_group_threshold(trust)
+    wards = ward_pages(trust, titles, threshold)
     measured = trust_measures(
         trust=trust,
         wards=[page.ward for page in wards],
@@ -369,7 +375,10 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
             f.contradiction.sentence for f in measured.flags if f.ward_id == page.ward.pk
         ]
     gap = trust_gap.pooled_gap(
-        trust=trust, round_ids=[page.ward.latest_round_id for page in wards], titles=titles
+        trust=trust,
+        round_ids=[page.ward.latest_round_id for page in wards],
+        titles=titles,
+        threshold=threshold,
     )
     summary = board_summary(
         trust=trust,
