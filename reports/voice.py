@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from assessments.models import Round, Signature, SignatureDecision, SignatureRole
 from assessments.presenters import LeaderVoice, leader_voice
-from standards.models import Trust
 
 _present = leader_voice
 
@@ -52,22 +51,6 @@ def reservations_and_declines(
     """Only the voices with something to say: reservations and declines."""
     items = [v for vs in voices.values() for v in vs] if isinstance(voices, dict) else list(voices)
     return [v for v in items if v.decision != SignatureDecision.SIGNED]
-
-
-def trust_reservations_and_declines(
-    trust: Trust, labels: Iterable[str] | None = None
-) -> list[LeaderVoice]:
-    """Every live reservation and decline on the trust's wards, in the rounds labelled (the
-    period a report covers) or all of them. Reports list those of each ward's latest signed
-    round (round_voices) and the rest apart (other_rounds_voices)."""
-    signatures = (
-        _live_leader_signatures()
-        .filter(round__ward__site__trust=trust)
-        .exclude(decision=SignatureDecision.SIGNED)
-    )
-    if labels is not None:
-        signatures = signatures.filter(round__label__in=list(labels))
-    return [_present(s) for s in signatures]
 
 
 @dataclass(frozen=True)
