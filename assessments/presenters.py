@@ -3,6 +3,7 @@ side by side, a round's steps, scores with their gaps, standard rows with eviden
 history in words. Plain data for templates; the rules are in rules.py, the reads in
 selectors.py. Used by the views and by reports (the ward PDF)."""
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from .models import (
     Round,
     RoundStatus,
     Scorer,
+    Signature,
     SignatureDecision,
 )
 from .selectors import Comparison
@@ -313,3 +315,62 @@ def history_rows(round: Round, entries) -> list[HistoryRow]:
         )
         for e in entries
     ]
+
+
+# --- The lived experience leader's decision ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeaderVoice:
+    """One lived experience leader's decision on one round, with their words verbatim: shown
+    the same way on the round page and in every report (templates/includes/le_voice.html)."""
+
+    round_id: int
+    ward_name: str
+    round_label: str
+    decision: str
+    decision_label: str
+    words: str
+    signer_name: str
+    signed_at: datetime.datetime
+    ward_id: int = 0
+    # Whether the round is signed (a decline, or a signature given before the ward manager's,
+    # can stand on a round not signed yet).
+    round_signed: bool = True
+
+    @property
+    def has_reservations(self) -> bool:
+        return self.decision == SignatureDecision.RESERVATIONS
+
+    @property
+    def is_declined(self) -> bool:
+        return self.decision == SignatureDecision.DECLINED
+
+    @property
+    def words_label(self) -> str:
+        if self.is_declined:
+            return "Their reason for declining, in their own words"
+        return "Their reservations, in their own words"
+
+
+def leader_voice(signature: Signature) -> LeaderVoice:
+    """A lived experience leader's signature as pages and reports show it (needs its round's
+    ward and its signer)."""
+    return LeaderVoice(
+        round_id=signature.round_id,
+        ward_name=signature.round.ward.name,
+        round_label=signature.round.label,
+        decision=signature.decision,
+        decision_label=signature.get_decision_display(),
+        words=signature.words,
+        signer_name=signature.signer.display_name,
+        signed_at=signature.signed_at,
+        ward_id=signature.round.ward_id,
+        round_signed=signature.round.status == RoundStatus.SIGNED,
+    )
+
+
+def round_leader_voices(round: Round) -> list[LeaderVoice]:
+    """The round's live lived experience leader decisions, oldest first (a decline, then a
+    signature by another leader, say)."""
+    return [leader_voice(s) for s in selectors.leader_signatures(round_ids=[round.pk])]

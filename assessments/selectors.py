@@ -33,6 +33,7 @@ from .models import (
     Scorer,
     ScorerGroup,
     Signature,
+    SignatureRole,
 )
 
 FLAG_DIFFERENCE = rules.FLAG_DIFFERENCE
@@ -343,6 +344,20 @@ def round_history(*, round: Round) -> QuerySet[HistoryEntry]:
         return entries.exclude(kind=HistoryKind.RATING)
     unsubmitted = round.scorers.filter(submitted_at__isnull=True).values("user_id")
     return entries.exclude(kind=HistoryKind.RATING, actor__in=unsubmitted)
+
+
+def leader_signatures(*, round_ids) -> QuerySet[Signature]:
+    """The live lived experience leader signatures of these rounds, a decline included (it does
+    not sign the round but stays until the round is reopened), oldest first."""
+    return (
+        Signature.objects.filter(
+            round_id__in=round_ids,
+            role=SignatureRole.LIVED_EXPERIENCE_LEADER,
+            voided_at__isnull=True,
+        )
+        .select_related("round__ward", "signer")
+        .order_by("signed_at", "pk")
+    )
 
 
 def live_signatures(*, round: Round) -> dict[str, Signature]:

@@ -31,6 +31,7 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from weasyprint import CSS, HTML
@@ -42,8 +43,9 @@ from assessments import scores as round_tallies
 from assessments import selectors as assessment_selectors
 from assessments.models import Action, Round, RoundStatus
 from standards.models import Trust
+from standards.notifications import link
 
-from . import charts, measure_panels, selectors, small_groups, voice
+from . import charts, measure_panels, selectors, small_groups, trust_gap, voice
 from .board_summary import BoardSummary, board_summary
 from .headlines import RULES_SECTION_ID, rules_paragraphs
 from .process_changes import trust_changes
@@ -253,8 +255,16 @@ class BoardPack:
     summary: BoardSummary | None = None
     spc_rules: list[str] = field(default_factory=list)
     rules_id: str = RULES_SECTION_ID
+    # Reservations and declines of each ward's latest signed round (what the summary counts),
+    # and the rest apart: (ward, [(voice, link to the round's summary)]).
     voices: list[LeaderVoice] = field(default_factory=list)
+    other_voices: list[tuple[voice.WardVoices, list[tuple[LeaderVoice, str]]]] = field(
+        default_factory=list
+    )
     ward_measures: TrustMeasures | None = None
+    # The perception gap with each group pooled over the wards (reports/trust_gap.py).
+    gap: trust_gap.TrustGap | None = None
+    gap_chart: str = ""
 
     @property
     def signed_wards(self) -> int:
@@ -283,13 +293,17 @@ def action_counts(trust: Trust) -> dict[int, dict]:
     return {row["ward_id"]: row for row in rows}
 
 
-def ward_pages(trust: Trust, titles: dict[int, str]) -> list[WardPage]:
+def ward_pages(
+    trust: Trust, titles: dict[int, str], threshold: int | None = None
+) -> list[WardPage]:
     wards = list(latest_rounds(trust))
     round_ids = [w.latest_round_id for w in wards if w.latest_round_id]
     tallies = round_tallies.stored(round_ids, pillars=False)
     actions = action_counts(trust)
     voices = voice.round_voices(round_ids)
-    protected = small_groups.protections(trust, [(w.latest_round_id, w.name) for w in wards])
+    protected = small_groups.protections(
+        trust, [(w.latest_round_id, w.name) for w in wards], threshold
+    )
     pages = []
     for ward in wards:
         rid = ward.latest_round_id
@@ -344,7 +358,9 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         spc=spc,
         numbered=True,
     )
-    wards = ward_pages(trust, titles)
+    # Read once for the ward pages and the pooled gap.
+    threshold = small_groups.small_group_threshold(trust)
+    wards = ward_pages(trust, titles, threshold)
     measured = trust_measures(
         trust=trust,
         wards=[page.ward for page in wards],
@@ -358,6 +374,12 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         page.measure_flags = [
             f.contradiction.sentence for f in measured.flags if f.ward_id == page.ward.pk
         ]
+    gap = trust_gap.pooled_gap(
+        trust=trust,
+        round_ids=[page.ward.latest_round_id for page in wards],
+        titles=titles,
+        threshold=threshold,
+    )
     summary = board_summary(
         trust=trust,
         wards=[page.ward for page in wards],
@@ -376,8 +398,30 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         made_at=timezone.localtime(),
         summary=summary,
         spc_rules=rules_paragraphs(spc),
-        voices=voice.trust_reservations_and_declines(trust, labels=trend.labels),
+        voices=voice.reservations_and_declines([v for page in wards for v in page.voices]),
+        other_voices=[
+            (
+                ward,
+                [(v, link(reverse("assessments:summary", args=[v.round_id]))) for v in ward.voices],
+            )
+            for ward in voice.other_rounds_voices(
+                ward_ids=[page.ward.pk for page in wards],
+                latest_round_ids=[page.ward.latest_round_id for page in wards],
+            )
+        ],
         ward_measures=measured,
+        gap=gap,
+        gap_chart=(
+            _safe(
+                charts.gap_chart(
+                    [(f"{g.number}. {g.title}", g.gap) for g in gap.commitments],
+                    title="Perception gap across the trust by commitment",
+                    id_prefix="trust-gap",
+                )
+            )
+            if gap.shown
+            else ""
+        ),
     )
 
 

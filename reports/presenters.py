@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from standards import numbers
 
-from . import charts, heat, selectors, voice
+from . import charts, heat, selectors, trust_gap, voice
 from .board_summary import board_summary
 from .headlines import RULES_SECTION_ID, rules_paragraphs
 from .measures import disclosure
@@ -128,6 +128,7 @@ def trust_page(
     )
     return {
         "panels": panels,
+        **trust_gap_context(dashboard),
         "ward_measures": ward_measures,
         "ward_measures_rules": disclosure(dashboard.trust),
         "summary": board_summary(
@@ -142,6 +143,31 @@ def trust_page(
         "rules_id": RULES_SECTION_ID,
         "can_mark_changes": (
             can_mark_changes(user=user, trust=dashboard.trust) if may_mark is None else may_mark
+        ),
+    }
+
+
+def trust_gap_context(dashboard: TrustDashboard) -> dict:
+    """The perception gap with each group pooled over the wards the filters allow
+    (reports/trust_gap.py): its figures, their words and its chart."""
+    gap = trust_gap.pooled_gap(
+        trust=dashboard.trust,
+        round_ids=(w.latest_round_id for w in dashboard.wards),
+        titles=dashboard.titles,
+    )
+    return {
+        "trust_gap": gap,
+        "trust_gap_rows": [(g, _gap_text(g.gap)) for g in gap.rows],
+        "trust_gap_chart": (
+            _safe(
+                charts.gap_chart(
+                    gap_items(gap.commitments),
+                    title="Perception gap across the trust: lived experience minus staff",
+                    id_prefix=f"tgap{dashboard.trust.pk}",
+                )
+            )
+            if gap.shown
+            else None
         ),
     }
 
@@ -200,6 +226,10 @@ def trust_dashboard_body(
                 voice.round_voices(
                     (w.latest_round_id for w in dashboard.wards), with_words_only=True
                 )
+            ),
+            "other_voices": voice.other_rounds_voices(
+                ward_ids=[w.pk for w in dashboard.wards],
+                latest_round_ids=[w.latest_round_id for w in dashboard.wards],
             ),
             "csrf_token": CSRF_SLOT,
         }

@@ -6,53 +6,13 @@ A decision is live while it is not voided (Signature.objects.live(), assessments
 A live decline is kept even though it is not a signature: the board must see it.
 """
 
-import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assessments.models import Round, Signature, SignatureDecision, SignatureRole
-from standards.models import Trust
+from assessments.presenters import LeaderVoice, leader_voice
 
-
-@dataclass(frozen=True)
-class LeaderVoice:
-    """One lived experience leader's decision on one round, with their words verbatim."""
-
-    round_id: int
-    ward_name: str
-    round_label: str
-    decision: str
-    decision_label: str
-    words: str
-    signer_name: str
-    signed_at: datetime.datetime
-
-    @property
-    def has_reservations(self) -> bool:
-        return self.decision == SignatureDecision.RESERVATIONS
-
-    @property
-    def is_declined(self) -> bool:
-        return self.decision == SignatureDecision.DECLINED
-
-    @property
-    def words_label(self) -> str:
-        if self.is_declined:
-            return "Their reason for declining, in their own words"
-        return "Their reservations, in their own words"
-
-
-def _present(signature: Signature) -> LeaderVoice:
-    return LeaderVoice(
-        round_id=signature.round_id,
-        ward_name=signature.round.ward.name,
-        round_label=signature.round.label,
-        decision=signature.decision,
-        decision_label=signature.get_decision_display(),
-        words=signature.words,
-        signer_name=signature.signer.display_name,
-        signed_at=signature.signed_at,
-    )
+_present = leader_voice
 
 
 def _live_leader_signatures():
@@ -94,16 +54,35 @@ def reservations_and_declines(
     return [v for v in items if v.decision != SignatureDecision.SIGNED]
 
 
-def trust_reservations_and_declines(
-    trust: Trust, labels: Iterable[str] | None = None
-) -> list[LeaderVoice]:
-    """Every live reservation and decline on the trust's wards, in the rounds labelled (the
-    period a report covers) or all of them."""
+@dataclass(frozen=True)
+class WardVoices:
+    """A ward's reservations and declines outside its latest signed round, newest first."""
+
+    ward_id: int
+    ward_name: str
+    voices: list[LeaderVoice]
+
+
+def other_rounds_voices(
+    *, ward_ids: Iterable[int], latest_round_ids: Iterable[int | None]
+) -> list[WardVoices]:
+    """The live reservations and declines of these wards in any round but their latest signed
+    one: earlier signed rounds, and a round not signed yet (a decline stands on it until the
+    round is reopened or another leader signs). By ward name, newest first: one query.
+    Reports count and quote the latest signed rounds; these are listed apart, linked to each
+    round's summary, where the words are kept verbatim (docs/decisions/0028)."""
+    latest = [rid for rid in latest_round_ids if rid]
     signatures = (
         _live_leader_signatures()
-        .filter(round__ward__site__trust=trust)
+        .filter(round__ward_id__in=list(ward_ids))
         .exclude(decision=SignatureDecision.SIGNED)
+        .exclude(round_id__in=latest)
     )
-    if labels is not None:
-        signatures = signatures.filter(round__label__in=list(labels))
-    return [_present(s) for s in signatures]
+    by_ward: dict[int, list[LeaderVoice]] = {}
+    for signature in signatures:
+        by_ward.setdefault(signature.round.ward_id, []).append(_present(signature))
+    wards = [
+        WardVoices(ward_id, voices[0].ward_name, list(reversed(voices)))
+        for ward_id, voices in by_ward.items()
+    ]
+    return sorted(wards, key=lambda w: (w.ward_name, w.ward_id))

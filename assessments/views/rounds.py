@@ -107,6 +107,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "own": own,
         "standard_count": selectors.round_standards(round=round).count() if own else None,
         "reopenings": selectors.round_reopenings(round=round),
+        "leader_voices": presenters.round_leader_voices(round),
         "signed_so_far": list(live.values()),
         "can_sign": bool(
             selectors.signing_roles_open_to(

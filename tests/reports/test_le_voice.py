@@ -81,10 +81,17 @@ def test_board_pack_section_lists_a_decline_that_was_not_followed_by_a_signature
     services.sign_as_manager(round=round, by=ward_manager)
     services.sign_as_leader(round=round, decision="declined", words=WORDS, by=le_leader)
 
-    [said] = voice.trust_reservations_and_declines(trust)
+    pack = pdf.board_pack_data(trust)
 
+    # Not the ward's latest signed round (it has none): listed apart, linked to its summary.
+    assert pack.voices == []
+    [(ward_voices, [(said, url)])] = pack.other_voices
     assert said.is_declined
+    assert not said.round_signed
     assert said.words == WORDS
+    assert url.endswith(reverse("assessments:summary", args=[round.pk]))
+    front = render_to_string("reports/pdf/board_pack.html", {"pack": pack})
+    assert "2026 Q4 (not signed yet), declined to sign" in front
 
 
 def test_perception_gap_stands_beside_every_agreed_score(

@@ -203,8 +203,8 @@ def test_render_board_pack_issues_the_same_queries_for_one_ward_as_for_many(
         pdf.render_board_pack(trust)
 
     # A fixed number of reads whatever the number of wards: the board summary (changes, ward
-    # trends, gaps, signatures, overdue), the lived experience voice, the small-group rule and
-    # the combined means.
+    # trends, gaps, signatures, overdue), the lived experience voice (latest and other rounds),
+    # the small-group rule, the combined means and the pooled perception gap.
     assert len(many) == len(one) <= 24
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Action, Round
-from reports import selectors
+from reports import selectors, trust_gap
 from reports.demo_history import build_history
 from standards.demo import DEMO_TRUST
 from standards.models import Trust, User, Ward
@@ -131,3 +131,25 @@ def test_a_second_look_at_the_trust_dashboard_reads_less(client, small):
         return response.content.split(b'id="board-summary"')[1].split(b"download-the-data")[0]
 
     assert page(second) == page(first)
+
+
+def test_trust_wide_perception_gap_queries_do_not_grow_with_wards_or_rounds(
+    small, django_assert_num_queries
+):
+    trust = small["trust"]
+
+    def pooled():
+        wards = list(selectors.trust_wards(trust=trust))
+        return trust_gap.pooled_gap(
+            trust=trust,
+            round_ids=[w.latest_round_id for w in wards],
+            titles=selectors.commitment_titles(),
+        )
+
+    count = _count(pooled)
+    _grow(small)
+    forget_kept_reads()
+    with django_assert_num_queries(count):
+        gap = pooled()
+    assert gap.wards == 10
+    assert gap.shown
