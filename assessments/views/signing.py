@@ -18,7 +18,7 @@ from ..models import (
     SignatureDecision,
     SignatureRole,
 )
-from ..permissions import load_round
+from ..permissions import load_round, load_team_round
 
 SIGNED_MESSAGES = {
     SignatureDecision.SIGNED: "You signed the assessment",
@@ -120,7 +120,7 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_GET
 def history(request: HttpRequest, round_id: int) -> HttpResponse:
-    round, access = load_round(request, round_id)
+    round, access = load_team_round(request, round_id)
     if not access.can_read_history:
         raise PermissionDenied("Only the ward manager or a trust QI lead can read the history.")
     page = Paginator(selectors.round_history(round=round), 100).get_page(request.GET.get("page"))
