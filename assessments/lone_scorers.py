@@ -1,0 +1,111 @@
+"""A scorer who is the only one in their group, and what they and the person choosing the
+scorers are told before anyone rates (docs/decisions/0024).
+
+Outside the ward team, trust pages show a group apart only when enough of its people scored
+(reports/small_groups.py): a lone scorer's ratings are combined with the other group's there.
+Inside the ward team nothing hides them: everyone agreeing sees the ratings and comments by
+group, and a group of one is a person. The trust's small-group threshold is the reports app's
+setting, and this app sits below reports, so reports registers how to read it when it starts
+(reports/apps.py), as it does for round_context.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from standards.models import Trust
+
+from .models import ScorerGroup
+
+ThresholdReader = Callable[[Trust], int]
+
+_threshold_readers: list[ThresholdReader] = []
+
+# A group's people, one and many; and the ratings a lone scorer's are combined with.
+ONE = {
+    ScorerGroup.STAFF: "member of staff",
+    ScorerGroup.LIVED_EXPERIENCE: "lived experience partner",
+}
+GROUP_RATINGS = {
+    ScorerGroup.STAFF: "staff ratings and comments",
+    ScorerGroup.LIVED_EXPERIENCE: "lived experience ratings and comments",
+}
+OTHER_GROUP = {
+    ScorerGroup.STAFF: "the lived experience partners' ratings",
+    ScorerGroup.LIVED_EXPERIENCE: "the staff ratings",
+}
+
+
+def register_threshold(reader: ThresholdReader) -> None:
+    """Tell this app how to read a trust's small-group threshold (reports does, at start-up)."""
+    if reader not in _threshold_readers:
+        _threshold_readers.append(reader)
+
+
+def small_group_threshold(trust: Trust) -> int:
+    """Outside the ward team, a group of fewer than this many people is never shown apart."""
+    if not _threshold_readers:
+        raise RuntimeError("No small-group threshold registered: is the reports app installed?")
+    return _threshold_readers[-1](trust)
+
+
+def lone_groups(groups: Iterable[str]) -> list[str]:
+    """The scorer groups with exactly one person in them, given each scorer's group."""
+    counts = Counter(groups)
+    return [group for group in ScorerGroup.values if counts[group] == 1]
+
+
+@dataclass(frozen=True)
+class LoneNotice:
+    """A warning callout: a heading and its paragraphs."""
+
+    heading: str
+    paragraphs: tuple[str, ...]
+
+
+def _outside(group: str, threshold: int, whose: str) -> str:
+    return (
+        f"Outside the ward team, on trust dashboards, board packs and trust exports, a group of "
+        f"fewer than {threshold} people is never shown on its own. {whose} ratings are "
+        f"combined with {OTHER_GROUP[group]} there, and names are never shown."
+    )
+
+
+def for_scorer(*, group: str, groups: Iterable[str], trust: Trust) -> LoneNotice | None:
+    """What a scorer is told before they rate when they are the only one in their group."""
+    if group not in lone_groups(groups):
+        return None
+    one = ONE[group]
+    return LoneNotice(
+        heading=f"You are the only {one} scoring this round",
+        paragraphs=(
+            _outside(group, small_group_threshold(trust), "Your"),
+            f"Inside the ward team it is different. When agreeing starts, the ward manager, "
+            f"the QI lead and everyone at the agreeing meeting will see the "
+            f"{GROUP_RATINGS[group]}, and they will know they are yours. Sharing a comment "
+            f"without your name does not change that.",
+            "Write only what you are happy for them to know is yours. If you want to talk "
+            "about this first, speak to your ward manager or your trust's lived experience "
+            "leader.",
+        ),
+    )
+
+
+def for_chooser(*, groups: Iterable[str], trust: Trust) -> LoneNotice | None:
+    """What the person choosing the scorers is told when a group has only one person in it."""
+    lone = lone_groups(groups)
+    if not lone:
+        return None
+    threshold = small_group_threshold(trust)
+    chosen = " and only one ".join(ONE[group] for group in lone)
+    paragraphs = [
+        _outside(group, threshold, f"The {ONE[group]}'s")
+        + f" Inside the ward team, everyone at the agreeing meeting will know that the "
+        f"{GROUP_RATINGS[group]} are theirs."
+        for group in lone
+    ]
+    paragraphs.append(
+        "They will be told this before they rate. If you can, choose at least one more "
+        "person for their group, so that nobody's ratings and comments can be told apart."
+    )
+    return LoneNotice(heading=f"You have chosen only one {chosen}", paragraphs=tuple(paragraphs))
