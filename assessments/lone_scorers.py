@@ -18,13 +18,21 @@ from standards.models import Trust
 from .models import ScorerGroup
 
 ThresholdReader = Callable[[Trust], int]
+# reports.small_groups.protections: (trust, [(round id, ward name)]) -> {round id: protection},
+# each protection with `threshold` and `small_groups` (the groups shown apart nowhere outside).
+ProtectionsReader = Callable[[Trust, list[tuple[int, str]]], dict]
 
 _threshold_readers: list[ThresholdReader] = []
+_protections_readers: list[ProtectionsReader] = []
 
 # A group's people, one and many; and the ratings a lone scorer's are combined with.
 ONE = {
     ScorerGroup.STAFF: "member of staff",
     ScorerGroup.LIVED_EXPERIENCE: "lived experience partner",
+}
+MANY = {
+    ScorerGroup.STAFF: "members of staff",
+    ScorerGroup.LIVED_EXPERIENCE: "lived experience partners",
 }
 GROUP_RATINGS = {
     ScorerGroup.STAFF: "staff ratings and comments",
@@ -47,6 +55,31 @@ def small_group_threshold(trust: Trust) -> int:
     if not _threshold_readers:
         raise RuntimeError("No small-group threshold registered: is the reports app installed?")
     return _threshold_readers[-1](trust)
+
+
+def register_protections(reader: ProtectionsReader) -> None:
+    """Tell this app how reports applies the small-group rule to rounds (reports does)."""
+    if reader not in _protections_readers:
+        _protections_readers.append(reader)
+
+
+def hidden_outside(round) -> str:
+    """For people outside the ward team: why the round's figures by group are left out, when
+    the small-group rule hides a group; empty when it hides none."""
+    if not _protections_readers:
+        raise RuntimeError("No small-group rule registered: is the reports app installed?")
+    trust = round.ward.site.trust
+    protection = _protections_readers[-1](trust, [(round.pk, round.ward.name)])[round.pk]
+    if not protection.small_groups:
+        return ""
+    groups = f" and fewer than {protection.threshold} ".join(
+        MANY[group] for group in protection.small_groups
+    )
+    return (
+        f"Fewer than {protection.threshold} {groups} scored this round, so outside the ward team "
+        "their ratings are not shown apart: the medians by group, the flags and the perception "
+        "gaps are left out here, as on the trust's dashboards and board pack."
+    )
 
 
 def lone_groups(groups: Iterable[str]) -> list[str]:

@@ -13,3 +13,5 @@ class ReportsConfig(AppConfig):
         round_context.register_agreeing(measure_panels.agreeing_measures)
         # A scorer alone in their group is told what the trust's small-group rule means.
         lone_scorers.register_threshold(small_groups.small_group_threshold)
+        # The round's summary holds the same rule for people outside the ward team.
+        lone_scorers.register_protections(small_groups.protections)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from assessments import lone_scorers, services
 from assessments.models import ScorerGroup
 from reports.models import TrustReportSettings
-from tests.assessments.builders import agreeing_round
+from tests.assessments.builders import agreeing_round, rate_all
 from tests.factories import UserFactory, WardMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +203,42 @@ def test_lone_groups_are_the_groups_of_exactly_one():
     assert lone_scorers.lone_groups([staff, staff, partner]) == [partner]
     assert lone_scorers.lone_groups([staff, partner]) == [staff, partner]
     assert lone_scorers.lone_groups([staff, staff, partner, partner]) == []
+
+
+# The summary outside the ward team: the small-group rule holds
+
+
+def test_summary_outside_the_ward_team_leaves_out_a_small_groups_figures(client, people):
+    round = agreeing_round(
+        ward=people["ward"],
+        manager=people["manager"],
+        staff=people["staff"],
+        partner=people["partner"],
+        overrides_partner={"2.3": "0"},
+    )
+    url = reverse("assessments:summary", args=[round.pk])
+    board = _page(client, people["board"], url)
+    assert "Lived experience median" not in board
+    assert "Staff median" not in board
+    assert "Flagged" not in board
+    assert "Fewer than 3 members of staff and fewer than 3 lived experience partners" in board
+    assert "Not shown outside the ward team" in board
+    # The ward team's summary still shows both groups: that is the point of co-scoring.
+    staff = _page(client, people["staff"], url)
+    assert "Lived experience median" in staff
+    assert "Flagged" in staff
+    assert 'id="groups-hidden"' not in staff
+
+
+def test_summary_outside_the_ward_team_shows_groups_big_enough(client, people):
+    TrustReportSettings.objects.create(trust=people["ward"].site.trust, small_group_threshold=2)
+    staff = [people["staff"], _another(people["ward"], "ward-staff", "sam")]
+    partners = [people["partner"], _another(people["ward"], "le-partner", "pat")]
+    round = _open(people, [*staff, *partners])
+    services.start_scoring(round=round, by=people["manager"])
+    for user in [*staff, *partners]:
+        rate_all(round=round, user=user)
+        services.submit_ratings(round=round, by=user)
+    html = _page(client, people["board"], reverse("assessments:summary", args=[round.pk]))
+    assert "Lived experience median" in html
+    assert 'id="groups-hidden"' not in html
