@@ -4,8 +4,9 @@ scorers are told before anyone rates (docs/decisions/0024).
 Outside the ward team, trust pages show a group apart only when enough of its people scored
 (reports/small_groups.py): a lone scorer's ratings are combined with the other group's there.
 Inside the ward team nothing hides them: everyone agreeing sees the ratings and comments by
-group, and a group of one is a person. The trust's small-group threshold is the reports app's
-setting, and this app sits below reports, so reports registers how to read it when it starts
+group, and a group of one is a person. The round's summary, read outside the ward team, holds
+the same small-group rule as the trust's pages. The threshold and the rule are the reports
+app's, and this app sits below reports, so reports registers them when it starts
 (reports/apps.py), as it does for round_context.
 """
 
@@ -25,7 +26,7 @@ ProtectionsReader = Callable[[Trust, list[tuple[int, str]]], dict]
 _threshold_readers: list[ThresholdReader] = []
 _protections_readers: list[ProtectionsReader] = []
 
-# A group's people, one and many; and the ratings a lone scorer's are combined with.
+# A group's people, one and many, and its ratings.
 ONE = {
     ScorerGroup.STAFF: "member of staff",
     ScorerGroup.LIVED_EXPERIENCE: "lived experience partner",
@@ -37,10 +38,6 @@ MANY = {
 GROUP_RATINGS = {
     ScorerGroup.STAFF: "staff ratings and comments",
     ScorerGroup.LIVED_EXPERIENCE: "lived experience ratings and comments",
-}
-OTHER_GROUP = {
-    ScorerGroup.STAFF: "the lived experience partners' ratings",
-    ScorerGroup.LIVED_EXPERIENCE: "the staff ratings",
 }
 
 
@@ -96,11 +93,17 @@ class LoneNotice:
     paragraphs: tuple[str, ...]
 
 
-def _outside(group: str, threshold: int, whose: str) -> str:
+WARD_TEAM = (
+    "the ward team (the ward's staff, lived experience partners and manager, the QI lead and "
+    "the lived experience leader)"
+)
+
+
+def _outside(threshold: int, whose: str) -> str:
     return (
         f"Outside the ward team, on trust dashboards, board packs and trust exports, a group of "
-        f"fewer than {threshold} people is never shown on its own. {whose} ratings are "
-        f"combined with {OTHER_GROUP[group]} there, and names are never shown."
+        f"fewer than {threshold} people is never shown on its own, so {whose} ratings are "
+        f"combined with the other group's there, and scorers are never named."
     )
 
 
@@ -108,15 +111,13 @@ def for_scorer(*, group: str, groups: Iterable[str], trust: Trust) -> LoneNotice
     """What a scorer is told before they rate when they are the only one in their group."""
     if group not in lone_groups(groups):
         return None
-    one = ONE[group]
     return LoneNotice(
-        heading=f"You are the only {one} scoring this round",
+        heading=f"You are the only {ONE[group]} scoring this round",
         paragraphs=(
-            _outside(group, small_group_threshold(trust), "Your"),
-            f"Inside the ward team it is different. When agreeing starts, the ward manager, "
-            f"the QI lead and everyone at the agreeing meeting will see the "
-            f"{GROUP_RATINGS[group]}, and they will know they are yours. Sharing a comment "
-            f"without your name does not change that.",
+            _outside(small_group_threshold(trust), "your"),
+            f"Inside the ward team it is different. When agreeing starts, {WARD_TEAM} can see "
+            f"the {GROUP_RATINGS[group]}, and everyone at the agreeing meeting will know they "
+            f"are yours. Sharing a comment without your name does not change that.",
             "Write only what you are happy for them to know is yours. If you want to talk "
             "about this first, speak to your ward manager or your trust's lived experience "
             "leader.",
@@ -129,16 +130,15 @@ def for_chooser(*, groups: Iterable[str], trust: Trust) -> LoneNotice | None:
     lone = lone_groups(groups)
     if not lone:
         return None
-    threshold = small_group_threshold(trust)
-    chosen = " and only one ".join(ONE[group] for group in lone)
-    paragraphs = [
-        _outside(group, threshold, f"The {ONE[group]}'s")
-        + f" Inside the ward team, everyone at the agreeing meeting will know that the "
-        f"{GROUP_RATINGS[group]} are theirs."
-        for group in lone
-    ]
-    paragraphs.append(
-        "They will be told this before they rate. If you can, choose at least one more "
-        "person for their group, so that nobody's ratings and comments can be told apart."
+    whose = f"the {ONE[lone[0]]}'s" if len(lone) == 1 else "each one's"
+    known = " and ".join(f"the {GROUP_RATINGS[group]} are the {ONE[group]}'s" for group in lone)
+    return LoneNotice(
+        heading="You have chosen only one " + " and only one ".join(ONE[g] for g in lone),
+        paragraphs=(
+            _outside(small_group_threshold(trust), whose),
+            f"Inside the ward team it is different: everyone at the agreeing meeting will know "
+            f"that {known}.",
+            "They will be told this before they rate. If you can, choose at least one more "
+            "person for their group, so that nobody's ratings and comments can be told apart.",
+        ),
     )
-    return LoneNotice(heading=f"You have chosen only one {chosen}", paragraphs=tuple(paragraphs))

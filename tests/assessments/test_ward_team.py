@@ -103,8 +103,8 @@ def test_the_only_partner_is_told_before_the_rating_controls(client, people):
     html = _page(client, people["partner"], url)
     assert LONE_PARTNER in html
     assert html.index(LONE_PARTNER) < html.index('type="radio"')
-    assert "everyone at the agreeing meeting will see the lived experience ratings and" in html
-    assert "they will know they are yours" in html
+    assert "can see the lived experience ratings and comments" in html
+    assert "everyone at the agreeing meeting will know they are yours" in html
     assert "a group of fewer than 3 people is never shown on its own" in html
 
     # Two members of staff: neither is alone, neither is told.

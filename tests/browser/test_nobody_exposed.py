@@ -41,7 +41,7 @@ def test_the_only_partner_is_told_before_rating(page, live_server, demo_data):
     assert re.search(r"/score/\d+/$", page.url), page.url
     expect(page.get_by_text(LONE_PARTNER)).to_be_visible()
     notice = page.locator("#lone-notice")
-    expect(notice).to_contain_text("they will know they are yours")
+    expect(notice).to_contain_text("everyone at the agreeing meeting will know they are yours")
     expect(notice).to_contain_text("a group of fewer than 3 people is never shown on its own")
     assert page.evaluate(NOTICE_BEFORE_RATINGS)
 
