@@ -23,7 +23,7 @@ from ..forms.rounds import (
     StepForm,
 )
 from ..models import Round, Scorer
-from ..permissions import access_for, load_round
+from ..permissions import Access, access_for, load_round
 from ..services.rounds import scorer_candidates
 
 RUN_ROUND_ONLY = "Only the ward manager or a trust QI lead can do this."
@@ -37,7 +37,9 @@ def _chooser_notice(ward, scorer_ids) -> lone_scorers.LoneNotice | None:
     return lone_scorers.for_chooser(groups=groups, trust=ward.site.trust)
 
 
-def _lone_notice(round: Round, access, scorers: list[Scorer], own: Scorer | None):
+def _lone_notice(
+    round: Round, access: Access, scorers: list[Scorer], own: Scorer | None
+) -> lone_scorers.LoneNotice | None:
     """On the round page: the scorer alone in their group before they rate; the people who
     choose the scorers while they still can."""
     groups = [scorer.group for scorer in scorers]

@@ -86,6 +86,7 @@ def test_a_board_member_is_refused_the_agreeing_pages_in_plain_words(client, peo
     client.force_login(people["board"])
     response = client.get(reverse("assessments:agree_commitment", args=[round.pk, 2]))
     assert response.status_code == 403
+    assert "Only the ward team can open this page" in response.content.decode()
     assert "Nobody asked me" not in response.content.decode()
     summary = client.get(reverse("assessments:summary", args=[round.pk]))
     assert summary.status_code == 200
