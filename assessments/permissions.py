@@ -11,6 +11,17 @@ from . import rules
 from .models import Round, Scorer
 from .selectors import get_round_for_user
 
+# The trust roles that take part in a ward's rounds: the QI lead facilitates them (opens,
+# closes scoring, reopens) and the lived experience leader co-signs. A board member and a
+# trust administrator do not; they read what the ward publishes (docs/decisions/0024).
+WARD_TEAM_TRUST_ROLES = frozenset({TrustRole.QI_LEAD, TrustRole.LIVED_EXPERIENCE_LEADER})
+
+NOT_WARD_TEAM = (
+    "Only the ward team can open this page: the ward's staff, lived experience partners and "
+    "manager, the trust's QI lead and lived experience leader. The round's summary shows what "
+    "the ward publishes."
+)
+
 
 @dataclass(frozen=True)
 class Access:
@@ -41,6 +52,17 @@ class Access:
         return bool(self.ward_roles)
 
     @property
+    def is_ward_team(self) -> bool:
+        """The round's ward team: the ward's people (staff, partners, manager), the trust
+        people who facilitate or co-sign its rounds, and anyone invited to score it. Only they
+        open a round's scoring, agreeing, meeting and history pages, and see scorers' names."""
+        return (
+            self.is_ward_member
+            or bool(self.trust_roles & WARD_TEAM_TRUST_ROLES)
+            or self.scorer is not None
+        )
+
+    @property
     def can_run_round(self) -> bool:
         """Open rounds, invite scorers, move the round on: ward manager or trust QI lead."""
         return self.is_manager or self.is_qi_lead
@@ -57,7 +79,8 @@ class Access:
 
     @property
     def can_read_history(self) -> bool:
-        return self.is_qi_lead or self.is_manager
+        """Who changed what, by name: within the ward team, the manager and the QI lead."""
+        return self.is_ward_team and (self.is_qi_lead or self.is_manager)
 
 
 _UNKNOWN = object()
@@ -93,9 +116,22 @@ def require(allowed: bool, message: str = "You do not have permission to do this
         raise PermissionDenied(message)
 
 
+def require_ward_team(access: Access) -> None:
+    """403 for anyone outside the round's ward team (board members, trust administrators)."""
+    require(access.is_ward_team, NOT_WARD_TEAM)
+
+
 def load_round(request, round_id: int) -> tuple[Round, Access]:
     """For a view: the round (404 unless the user may see its ward) and what the user may do."""
     round = get_round_for_user(user=request.user, round_id=round_id, with_invitation=True)
     return round, access_for(
         user=request.user, ward=round.ward, round=round, scorer=round.viewer_scorer
     )
+
+
+def load_team_round(request, round_id: int) -> tuple[Round, Access]:
+    """`load_round` for a page only the ward team opens: 404 for other wards, 403 for people
+    who see the ward but are not in its team."""
+    round, access = load_round(request, round_id)
+    require_ward_team(access)
+    return round, access

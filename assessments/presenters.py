@@ -26,6 +26,7 @@ from .models import (
     Round,
     RoundStatus,
     Scorer,
+    ScorerGroup,
     Signature,
     SignatureDecision,
 )
@@ -126,6 +127,27 @@ def round_steps(round: Round) -> list[Step]:
             state="done" if index < current else "current" if index == current else "to-do",
         )
         for index, status in enumerate(RoundStatus)
+    ]
+
+
+@dataclass(frozen=True)
+class ScorerCount:
+    """How many of a group were invited to score and how many have submitted: what the round
+    page shows people outside the ward team, instead of names."""
+
+    group: str
+    invited: int
+    submitted: int
+
+
+def scorer_counts(scorers: list[Scorer]) -> list[ScorerCount]:
+    return [
+        ScorerCount(
+            group=label,
+            invited=sum(1 for s in scorers if s.group == group),
+            submitted=sum(1 for s in scorers if s.group == group and s.has_submitted),
+        )
+        for group, label in ScorerGroup.choices
     ]
 
 

@@ -107,6 +107,11 @@ def scorers(*, round: Round) -> QuerySet[Scorer]:
     return round.scorers.select_related("user").annotate(answered=Count("ratings"))
 
 
+def scorer_groups(*, round: Round) -> list[str]:
+    """Each invited scorer's group (staff or lived experience), one entry a scorer."""
+    return list(round.scorers.order_by().values_list("group", flat=True))
+
+
 def scorer_ratings(*, scorer: Scorer) -> dict[int, Rating]:
     """The scorer's own answers, by standard id."""
     return {r.standard_id: r for r in scorer.ratings.all()}

@@ -16,7 +16,7 @@ from standards.glossary import content_note_topics
 from .. import presenters, round_context, rules, selectors, services
 from ..forms.agreeing import AgreedRatingForm
 from ..models import Round
-from ..permissions import load_round
+from ..permissions import load_team_round
 from ..selectors import Comparison
 
 
@@ -72,7 +72,7 @@ def _overview(request: HttpRequest, round: Round, access, *, status: int = 200) 
 
 @require_GET
 def agree_overview(request: HttpRequest, round_id: int) -> HttpResponse:
-    round, access = load_round(request, round_id)
+    round, access = load_team_round(request, round_id)
     if response := _not_revealed(request, round):
         return response
     return _overview(request, round, access)
@@ -80,7 +80,7 @@ def agree_overview(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_POST
 def finish_agreeing(request: HttpRequest, round_id: int) -> HttpResponse:
-    round, access = load_round(request, round_id)
+    round, access = load_team_round(request, round_id)
     if not access.can_agree:
         raise PermissionDenied("Only the ward manager can do this.")
     if response := _not_revealed(request, round):
@@ -145,7 +145,7 @@ def _saved_message(outcome: services.AgreeOutcome, number: int) -> str:
 
 @require_http_methods(["GET", "POST"])
 def agree_commitment(request: HttpRequest, round_id: int, number: int) -> HttpResponse:
-    round, access = load_round(request, round_id)
+    round, access = load_team_round(request, round_id)
     if response := _not_revealed(request, round):
         return response
     commitment = selectors.round_commitments(round=round).filter(number=number).first()
@@ -209,7 +209,7 @@ def agree_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
 
 @require_http_methods(["GET", "POST"])
 def agree_standard(request: HttpRequest, round_id: int, standard_id: int) -> HttpResponse:
-    round, access = load_round(request, round_id)
+    round, access = load_team_round(request, round_id)
     standard = selectors.round_standards(round=round).filter(pk=standard_id).first()
     if standard is None:
         raise Http404("No such standard in this round")
@@ -262,7 +262,7 @@ def agree_standard(request: HttpRequest, round_id: int, standard_id: int) -> Htt
 def meeting(request: HttpRequest, round_id: int, position: int) -> HttpResponse:
     """Agreeing together on a shared screen: one standard at a time, in large type, with both
     groups' ratings and comments; the arrow keys move between standards."""
-    round, access = load_round(request, round_id)
+    round, access = load_team_round(request, round_id)
     if response := _not_revealed(request, round):
         return response
     standards = list(selectors.round_standards(round=round))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from standards import selectors as standards_selectors
 from standards.forms import apply_service
 
-from .. import presenters, rules, selectors, services
+from .. import lone_scorers, presenters, rules, selectors, services
 from ..forms.rounds import (
     CloseScoringForm,
     ClosesOnForm,
@@ -22,11 +22,33 @@ from ..forms.rounds import (
     ScorersForm,
     StepForm,
 )
-from ..models import Round
-from ..permissions import access_for, load_round
+from ..models import Round, Scorer
+from ..permissions import Access, access_for, load_round
+from ..services.rounds import scorer_candidates
 
 RUN_ROUND_ONLY = "Only the ward manager or a trust QI lead can do this."
 MANAGER_ONLY = "Only the ward manager can do this."
+
+
+def _chooser_notice(ward, scorer_ids) -> lone_scorers.LoneNotice | None:
+    """What choosing these people means when a group would have only one person in it."""
+    candidates = scorer_candidates(ward=ward)
+    groups = [candidates[pk] for pk in scorer_ids if pk in candidates]
+    return lone_scorers.for_chooser(groups=groups, trust=ward.site.trust)
+
+
+def _lone_notice(
+    round: Round, access: Access, scorers: list[Scorer], own: Scorer | None
+) -> lone_scorers.LoneNotice | None:
+    """On the round page: the scorer alone in their group before they rate; the people who
+    choose the scorers while they still can."""
+    groups = [scorer.group for scorer in scorers]
+    trust = round.ward.site.trust
+    if own and not own.has_submitted and round.allows(rules.RATE):
+        return lone_scorers.for_scorer(group=own.group, groups=groups, trust=trust)
+    if access.can_run_round and round.allows(rules.CHANGE_SCORERS):
+        return lone_scorers.for_chooser(groups=groups, trust=trust)
+    return None
 
 
 def _step(
@@ -85,7 +107,9 @@ def round_create(request: HttpRequest, ward_id: int) -> HttpResponse:
             messages.success(request, f"Round {round.label} is open")
             return redirect("assessments:round_detail", round.pk)
     in_progress = next((r for r in selectors.ward_rounds(ward=ward) if not r.is_locked), None)
-    context = {"ward": ward, "form": form, "in_progress": in_progress}
+    chosen = form.cleaned_data.get("scorers", []) if form.is_bound else []
+    notice = _chooser_notice(ward, chosen)
+    context = {"ward": ward, "form": form, "in_progress": in_progress, "lone_notice": notice}
     return render(request, "assessments/round_form.html", context)
 
 
@@ -103,7 +127,10 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "round": round,
         "access": access,
         "steps": presenters.round_steps(round),
-        "scorers": scorers,
+        # Scorers' names are for the ward team; everyone else sees how many.
+        "scorers": scorers if access.is_ward_team else [],
+        "scorer_counts": presenters.scorer_counts(scorers),
+        "lone_notice": _lone_notice(round, access, scorers, own),
         "own": own,
         "standard_count": selectors.round_standards(round=round).count() if own else None,
         "reopenings": selectors.round_reopenings(round=round),
@@ -136,7 +163,9 @@ def round_scorers(request: HttpRequest, round_id: int) -> HttpResponse:
         ):
             messages.success(request, "The scorers are saved")
             return redirect("assessments:round_detail", round.pk)
-    return render(request, "assessments/round_scorers.html", {"round": round, "form": form})
+    chosen = form.cleaned_data.get("scorers", current) if form.is_bound else current
+    context = {"round": round, "form": form, "lone_notice": _chooser_notice(round.ward, chosen)}
+    return render(request, "assessments/round_scorers.html", context)
 
 
 @require_POST

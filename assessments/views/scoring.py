@@ -14,7 +14,7 @@ from standards.forms import apply_service
 from standards.glossary import content_note_topics
 from standards.models import Commitment
 
-from .. import presenters, rules, selectors, services
+from .. import lone_scorers, presenters, rules, selectors, services
 from ..forms.scoring import CommitmentRatingsForm, SubmitRatingsForm, answer_name
 from ..models import Round, Scorer
 from ..permissions import load_round
@@ -28,7 +28,8 @@ def _closed_reason(round: Round, scorer: Scorer) -> str:
 
 def _load_scorer(request: HttpRequest, round_id: int) -> tuple[Round, Scorer, str]:
     """The round (404 for other wards), the user's own invitation (403 if none), and why they
-    cannot score now, if they cannot. One query: scoring needs the invitation, not the roles."""
+    cannot score now, if they cannot. One query: scoring needs the invitation, not the roles
+    (an invited scorer is in the ward team: permissions.Access.is_ward_team)."""
     round = selectors.get_round_for_user(user=request.user, round_id=round_id, with_invitation=True)
     scorer = round.viewer_scorer
     if scorer is None:
@@ -122,6 +123,11 @@ def score_commitment(request: HttpRequest, round_id: int, number: int) -> HttpRe
             "content_topics": content_note_topics(s.text for s in page.standards),
             "previous_commitment": _neighbour(progress, number, -1),
             "next_commitment": _neighbour(progress, number, +1),
+            "lone_notice": lone_scorers.for_scorer(
+                group=scorer.group,
+                groups=selectors.scorer_groups(round=round),
+                trust=round.ward.site.trust,
+            ),
         },
         status=400 if form.errors else 200,
     )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from standards.forms import apply_service
 
-from .. import presenters, rules, selectors, services
+from .. import lone_scorers, presenters, rules, selectors, services
 from ..forms.signing import ROLE_FIELD, SIGN_FORMS, ReopenForm
 from ..models import (
     Round,
@@ -18,7 +18,7 @@ from ..models import (
     SignatureDecision,
     SignatureRole,
 )
-from ..permissions import load_round
+from ..permissions import load_round, load_team_round
 
 SIGNED_MESSAGES = {
     SignatureDecision.SIGNED: "You signed the assessment",
@@ -99,7 +99,11 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
     round, access = load_round(request, round_id)
     actions = list(selectors.round_actions(round=round))
     revealed = rules.ratings_revealed(round.status)
-    gaps = selectors.perception_gaps(round=round) if revealed else {}
+    # Outside the ward team the small-group rule holds here too (docs/decisions/0024).
+    groups_hidden = (
+        lone_scorers.hidden_outside(round) if revealed and not access.is_ward_team else ""
+    )
+    gaps = selectors.perception_gaps(round=round) if revealed and not groups_hidden else {}
     scores = [
         presenters.CommitmentScore(c.number, c.title, c.mean, c.rated, c.total, gaps.get(c.number))
         for c in selectors.commitment_scores(round=round)
@@ -108,6 +112,7 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
         "round": round,
         "access": access,
         "revealed": revealed,
+        "groups_hidden": groups_hidden,
         "edition": round.edition,
         "scores": scores,
         "rows": presenters.standard_rows(round, actions),
@@ -120,7 +125,7 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_GET
 def history(request: HttpRequest, round_id: int) -> HttpResponse:
-    round, access = load_round(request, round_id)
+    round, access = load_team_round(request, round_id)
     if not access.can_read_history:
         raise PermissionDenied("Only the ward manager or a trust QI lead can read the history.")
     page = Paginator(selectors.round_history(round=round), 100).get_page(request.GET.get("page"))

@@ -107,9 +107,10 @@ def test_agree_pages_are_not_available_during_scoring(
 
 
 def test_agree_commitment_shows_counts_medians_difference_and_flag(
-    client, round, board_member, ward_staff, le_partner
+    client, round, le_leader, ward_staff, le_partner
 ):
-    client.force_login(board_member)
+    # The lived experience leader co-signs, so is in the ward team, but does not agree.
+    client.force_login(le_leader)
     response = client.get(reverse("assessments:agree_commitment", args=[round.pk, 2]))
     page = response.content.decode()
     assert response.status_code == 200

@@ -1,7 +1,11 @@
 """The role-by-URL matrix: every assessments URL, GET and POST, for every persona.
 
 Another trust's user gets 404 everywhere; a role that may not act gets 403 and changes nothing;
-a role that may act is let through (whatever the round's state then says).
+a role that may act is let through (whatever the round's state then says). Only the ward team
+(the ward's people, the trust's QI lead and lived experience leader) opens a round's scoring,
+agreeing, meeting and history pages; a board member, alone or also a trust administrator,
+reads its page and summary (docs/decisions/0024). A trust administrator alone sees no ward's
+rounds at all: 404, as for another trust.
 """
 
 import datetime
@@ -24,7 +28,12 @@ from tests.factories import (
     WardMembershipFactory,
 )
 
-EVERYONE = {"staff", "manager", "partner", "leader", "qi", "board"}
+WARD_TEAM = {"staff", "manager", "partner", "leader", "qi"}
+# Trust roles that neither facilitate nor co-sign: a board member, and a board member who is
+# also the trust's administrator.
+EVERYONE = WARD_TEAM | {"board", "board-admin"}
+# Who never sees the ward's rounds: another trust's manager, and a trust administrator only.
+UNSEEN = {"outsider", "admin"}
 WARD_PEOPLE = {"staff", "manager", "partner"}
 RUNNERS = {"manager", "qi"}
 SCORERS = {"staff", "partner"}
@@ -43,9 +52,9 @@ MATRIX = {
     "score_submit": ("round", SCORERS, SCORERS),
     "score_submitted": ("round", SCORERS, None),
     "score_commitment": ("round-commitment", SCORERS, SCORERS),
-    "agree_overview": ("round", EVERYONE, set()),
-    "agree_commitment": ("round-commitment", EVERYONE, {"manager"}),
-    "meeting": ("round-position", EVERYONE, None),
+    "agree_overview": ("round", WARD_TEAM, set()),
+    "agree_commitment": ("round-commitment", WARD_TEAM, {"manager"}),
+    "meeting": ("round-position", WARD_TEAM, None),
     "agree_standard": ("round-standard", {"manager"}, {"manager"}),
     "evidence_create": ("round", WARD_PEOPLE, WARD_PEOPLE),
     "evidence_download": ("evidence", EVERYONE, set()),
@@ -76,7 +85,7 @@ def world(django_db_setup, django_db_blocker):
             call_command("loaddata", "culture-of-care-standards", verbosity=0)
             ward = WardFactory(site=SiteFactory(trust=TrustFactory(name="Matrix NHS Trust")))
             other = WardFactory(site=SiteFactory(trust=TrustFactory(name="Other NHS Trust")))
-            people = {name: _person(name) for name in sorted(EVERYONE | {"outsider"})}
+            people = {name: _person(name) for name in sorted(EVERYONE | UNSEEN)}
             for name, role in (
                 ("staff", "ward-staff"),
                 ("manager", "ward-manager"),
@@ -87,6 +96,9 @@ def world(django_db_setup, django_db_blocker):
                 ("leader", "le-leader"),
                 ("qi", "qi-lead"),
                 ("board", "board-member"),
+                ("board-admin", "board-member"),
+                ("board-admin", "trust-admin"),
+                ("admin", "trust-admin"),
             ):
                 TrustMembershipFactory(user=people[name], trust=ward.site.trust, role=role)
             WardMembershipFactory(user=people["outsider"], ward=other, role="ward-manager")
@@ -129,7 +141,7 @@ def world(django_db_setup, django_db_blocker):
 CASES = [
     (name, persona, method)
     for name in MATRIX
-    for persona in sorted(EVERYONE | {"outsider"})
+    for persona in sorted(EVERYONE | UNSEEN)
     for method in ("get", "post")
 ]
 
@@ -144,8 +156,8 @@ def test_permission_matrix(db, client, world, name, persona, method):
     response = getattr(client, method)(url)
     allowed = may_get if method == "get" else may_post
     method_exists = allowed is not None and (method == "get" or bool(allowed))
-    if persona == "outsider":
-        # Another trust's round is never revealed: 404, or 405 where the method never applies.
+    if persona in UNSEEN:
+        # A round they may not see is never revealed: 404, or 405 where the method never applies.
         assert response.status_code == (404 if method_exists else 405)
     elif allowed is None:
         assert response.status_code == 405
