@@ -7,9 +7,8 @@ exports only display them. How a number is displayed is standards.numbers.
 import datetime
 from collections.abc import Callable
 
-from standards.numbers import MAX_LEVEL
-
 from standards import bank_holidays
+from standards.numbers import MAX_LEVEL
 
 # A round's statuses, in order (models.RoundStatus takes its values from here).
 OPEN = "open"
