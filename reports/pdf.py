@@ -43,7 +43,7 @@ from assessments import selectors as assessment_selectors
 from assessments.models import Action, Round, RoundStatus
 from standards.models import Trust
 
-from . import charts, measure_panels, selectors, small_groups, voice
+from . import charts, measure_panels, periods, selectors, small_groups, voice
 from .board_summary import BoardSummary, board_summary
 from .headlines import RULES_SECTION_ID, rules_paragraphs
 from .process_changes import trust_changes
@@ -255,6 +255,8 @@ class BoardPack:
     rules_id: str = RULES_SECTION_ID
     voices: list[LeaderVoice] = field(default_factory=list)
     ward_measures: TrustMeasures | None = None
+    # What trust-wide points stand on and which periods are incomplete (reports/periods.py).
+    incomplete_note: str = ""
 
     @property
     def signed_wards(self) -> int:
@@ -378,6 +380,9 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         spc_rules=rules_paragraphs(spc),
         voices=voice.trust_reservations_and_declines(trust, labels=trend.labels),
         ward_measures=measured,
+        incomplete_note=periods.incomplete_note(
+            trend.labels, trend.wards, trend.incomplete, trend.minimum_setting
+        ),
     )
 
 

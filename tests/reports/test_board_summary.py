@@ -98,7 +98,8 @@ def test_trust_dashboard_on_a_long_rising_history_tells_the_truth(catalogue, cli
 
 
 def test_trust_dashboard_site_without_signed_rounds_makes_no_claims(catalogue, client):
-    build_history(wards=2, rounds=3)
+    # Three wards: a period needs at least 3 to be judged (reports/periods.py).
+    build_history(wards=3, rounds=3)
     trust = Trust.objects.get(name=DEMO_TRUST)
     board = TrustMembership.objects.filter(trust=trust, role="board-member").first().user
     empty = trust.sites.exclude(wards__rounds__status="signed").first()
