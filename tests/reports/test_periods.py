@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports import demo_history, exports, pdf, periods, selectors
+from reports.admin import TrustReportSettingsForm
 from reports.board_summary import board_summary
 from reports.models import TrustReportSettings
 from reports.selectors import Trend
@@ -192,3 +193,36 @@ def test_trend_export_carries_the_ward_count_and_completeness(history):
     assert [row[1] for row in overall][-2:] == ["2024 Q2", "2024 Q3"]
     assert [row[5:] for row in overall][-2:] == [[8, "Yes", ""], [3, "No", "too few wards"]]
     assert len(rows) == 6 * 13  # six periods, overall and twelve commitments
+
+
+def test_the_admin_form_sets_the_minimum_or_leaves_it_blank(db):
+    trust = Trust.objects.create(name="Test Trust")
+    usual = {"small_group_threshold": 3, "small_count_max": 5, "minimum_bed_days": 100}
+    blank = TrustReportSettingsForm(data={"trust": trust.pk, **usual, "minimum_wards": ""})
+    assert blank.is_valid()
+    assert blank.save().minimum_wards is None
+    assert selectors.trend_minimum_setting(trust) is None
+    zero = TrustReportSettingsForm(
+        data={"trust": trust.pk, **usual, "minimum_wards": 0},
+        instance=TrustReportSettings.objects.get(trust=trust),
+    )
+    assert not zero.is_valid()
+    assert "minimum_wards" in zero.errors
+    four = TrustReportSettingsForm(
+        data={"trust": trust.pk, **usual, "minimum_wards": 4},
+        instance=TrustReportSettings.objects.get(trust=trust),
+    )
+    assert four.is_valid()
+    four.save()
+    assert selectors.trend_minimum_setting(trust) == 4
+
+
+def test_a_kept_dashboard_follows_a_change_of_the_setting(history, client):
+    board = TrustMembership.objects.filter(trust=history, role="board-member").first().user
+    client.force_login(board)
+    url = reverse("reports:trust_dashboard", args=[history.pk])
+    assert "Incomplete now: 2024 Q3" in client.get(url).content.decode()
+    TrustReportSettings.objects.create(trust=history, minimum_wards=3)
+    page = client.get(url).content.decode()
+    assert "Incomplete now" not in page
+    assert "fewer than 3 wards (the trust&#x27;s setting)" in page
