@@ -15,7 +15,7 @@ from reports.models import TrustReportSettings
 from reports.selectors import Trend
 from reports.spc_panels import spc_settings, trust_panels
 from standards.demo import DEMO_TRUST
-from standards.models import Trust, TrustMembership
+from standards.models import Trust, TrustMembership, Ward
 
 # --- the rules ------------------------------------------------------------------------------
 
@@ -226,3 +226,10 @@ def test_a_kept_dashboard_follows_a_change_of_the_setting(history, client):
     page = client.get(url).content.decode()
     assert "Incomplete now" not in page
     assert "fewer than 3 wards (the trust&#x27;s setting)" in page
+
+
+def test_a_wards_own_trend_export_stands_on_that_ward(history):
+    ward = Ward.objects.filter(site__trust=history, rounds__status="signed").first()
+    rows = list(exports.ward_dataset(ward=ward, dataset="trend").rows)
+    assert rows and {row[5] for row in rows} == {1}
+    assert {row[6] for row in rows} == {"Yes"}  # a ward's own points are all its own
