@@ -44,13 +44,25 @@ class TrustReportSettingsForm(forms.ModelForm):
 
     class Meta:
         model = TrustReportSettings
-        fields = ["trust", "small_group_threshold", "small_count_max", "minimum_bed_days"]
+        fields = [
+            "trust",
+            "small_group_threshold",
+            "small_count_max",
+            "minimum_bed_days",
+            "minimum_wards",
+        ]
 
 
 @admin.register(TrustReportSettings)
 class TrustReportSettingsAdmin(BaseAdmin):
     form = TrustReportSettingsForm
-    list_display = ["trust", "small_group_threshold", "small_count_max", "minimum_bed_days"]
+    list_display = [
+        "trust",
+        "small_group_threshold",
+        "small_count_max",
+        "minimum_bed_days",
+        "minimum_wards",
+    ]
 
 
 @admin.register(Measure)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils.html import escape
@@ -223,13 +224,52 @@ def _spc_lines(result: SpcResult, fmt: Label) -> tuple[list[tuple], str]:
     return lines, sentence if result.values else ""
 
 
-def _spc_point(point: SpcPoint, x: float, y: float, fmt: Label) -> str:
+@dataclass(frozen=True)
+class ChartPeriod:
+    """A period drawn on an SPC chart: judged periods are the result's points, in order;
+    ``incomplete`` (why, for example "in progress") marks one drawn but not judged. ``note``
+    says what the value stands on ("from 27 wards")."""
+
+    label: str
+    value: float
+    note: str = ""
+    incomplete: str | None = None
+
+
+INCOMPLETE_LABEL = "Incomplete, not judged"
+
+
+def _spc_point(point: SpcPoint, x: float, y: float, fmt: Label, note: str = "") -> str:
     """A point's marker by its variation, with a hover title giving its value and rules."""
     shape = {"improvement": "triangle", "concern": "diamond"}.get(point.variation or "", "circle")
-    tooltip = f"{point.label}: {fmt(point.value)}, {_MARKER_LABELS[shape].lower()}"
+    stands_on = f" {note}" if note else ""
+    tooltip = f"{point.label}: {fmt(point.value)}{stands_on}, {_MARKER_LABELS[shape].lower()}"
     if point.rules:
         tooltip += f" ({'; '.join(point.rules)})"
     return f"<g>{_el('title', tooltip)}{_marker(shape, x, y)}</g>"
+
+
+def _incomplete_marker(x: float, y: float) -> str:
+    """An open circle: drawn, not judged."""
+    return _el("circle", cx=x, cy=y, r=5, fill="#ffffff", stroke=SLATE, stroke_width=2)
+
+
+def _incomplete_point(period: ChartPeriod, x: float, y: float, fmt: Label) -> str:
+    stands_on = f" {period.note}" if period.note else ""
+    tooltip = (
+        f"{period.label}: {fmt(period.value)}{stands_on}, incomplete ({period.incomplete}), "
+        "not judged"
+    )
+    return f"<g>{_el('title', tooltip)}{_incomplete_marker(x, y)}</g>"
+
+
+def _incomplete_sentences(periods: list[ChartPeriod], fmt: Label) -> list[str]:
+    return [
+        f"{p.label} ({fmt(p.value)}{' ' + p.note if p.note else ''}) is incomplete "
+        f"({p.incomplete}): drawn as an open circle and not judged."
+        for p in periods
+        if p.incomplete is not None
+    ]
 
 
 def _segment_span(xs: list[float], start: int, end: int, edges: Point) -> Point:
@@ -294,11 +334,18 @@ def spc_chart(
     y_min: float = 0,
     y_max: float = 4,
     headline: str | None = None,
+    periods: Sequence[ChartPeriod] | None = None,
 ) -> str:
     """An XmR chart (a run chart around the median before limits are available), Making Data
     Count style, with its baselines and marked changes in the process. ``headline`` leads the
-    description when given."""
+    description when given. ``periods``, when given, are every period drawn in order: the
+    judged ones are the result's points, and incomplete ones are drawn as open circles between
+    them, never judged."""
     fmt = value_format
+    drawn = list(periods or [])
+    judged_at = [i for i, p in enumerate(drawn) if p.incomplete is None]
+    if drawn and len(judged_at) != len(result.values):
+        raise ValueError("periods must hold one judged period for each of the result's points")
     lines, sentence = _spc_lines(result, fmt)
     segments = getattr(result, "segments", None) or []
     extra = [
@@ -308,6 +355,7 @@ def spc_chart(
         if v is not None
     ]
     # Widen the axis rather than hide a limit or a point that falls outside the usual scale.
+    extra += [p.value for p in drawn]
     lo = min([y_min, *result.values, *(line[1] for line in lines), *extra])
     hi = max([y_max, *result.values, *(line[1] for line in lines), *extra])
     height, left, right, top, bottom = 340, 52, 548, 16, 262
@@ -315,7 +363,13 @@ def spc_chart(
     def y_of(v: float) -> float:
         return bottom - (v - lo) / ((hi - lo) or 1) * (bottom - top)
 
-    xs = _x_positions(len(result.values), left + 14, right - 14)
+    if drawn:
+        all_xs = _x_positions(len(drawn), left + 14, right - 14)
+        all_labels = [p.label for p in drawn]
+        xs = [all_xs[i] for i in judged_at]
+    else:
+        xs = all_xs = _x_positions(len(result.values), left + 14, right - 14)
+        all_labels = list(result.labels)
     shaded, said = (
         _spc_segments(result, xs, y_of, (left, right), top, bottom) if segments else ([], [])
     )
@@ -331,13 +385,25 @@ def spc_chart(
         a, b = (left, right) if label.startswith("Target") else span
         out.append(_line(a, y_of(value), b, y_of(value), **style))
         out.append(_text(right + 8, label_y, label, fill=style["stroke"]))
-    shown = _thin(len(xs))
+    shown = _thin(len(all_xs))
     out += [
         _text(x, bottom + 18, label, 12, "middle")
-        for i, (x, label) in enumerate(zip(xs, result.labels, strict=False))
+        for i, (x, label) in enumerate(zip(all_xs, all_labels, strict=False))
         if i in shown
     ]
-    if not xs:
+    incomplete = [(all_xs[i], p) for i, p in enumerate(drawn) if p.incomplete is not None]
+    if incomplete and len(drawn) > 1:  # a dashed line through every period, judged or not
+        out.append(
+            _el(
+                "polyline",
+                points=_points([(x, y_of(p.value)) for x, p in zip(all_xs, drawn, strict=True)]),
+                fill="none",
+                stroke=SLATE,
+                stroke_width=1.5,
+                stroke_dasharray="4 4",
+            )
+        )
+    if not all_xs:
         out.append(
             _text(
                 (left + right) / 2, (top + bottom) / 2, "No signed assessments yet", anchor="middle"
@@ -347,15 +413,22 @@ def spc_chart(
         out.append(
             _polyline([(x, y_of(v)) for x, v in zip(xs, result.values, strict=False)], SLATE)
         )
+    notes = [drawn[i].note for i in judged_at] if drawn else [""] * len(xs)
     out += [
-        _spc_point(p, xs[p.index], y_of(p.value), fmt) for p in result.points if p.index < len(xs)
+        _spc_point(p, xs[p.index], y_of(p.value), fmt, notes[p.index])
+        for p in result.points
+        if p.index < len(xs)
     ]
+    out += [_incomplete_point(p, x, y_of(p.value), fmt) for x, p in incomplete]
     x = float(left)
     for shape, label in _MARKER_LABELS.items():
         out += [_marker(shape, x + 6, height - 22), _text(x + 16, height - 18, label)]
         x += 36 + len(label) * 5.8
+    if incomplete:
+        legend = _text(x + 16, height - 18, INCOMPLETE_LABEL)
+        out += [_incomplete_marker(x + 6, height - 22), legend]
     lead = headline + "." if headline else result.summary(title, fmt)
-    desc = " ".join([lead, sentence, *said]).strip()
+    desc = " ".join([lead, sentence, *said, *_incomplete_sentences(drawn, fmt)]).strip()
     return _svg(id_prefix, title, desc, (720, height), out)
 
 

@@ -109,6 +109,20 @@ class HistoryResult:
 class Quarter:
     label: str
     end: datetime.date
+    # A quarter still in progress: its rounds are signed on this day, not after its end.
+    signed_on: datetime.date | None = None
+
+
+def current_quarter(today: datetime.date | None = None) -> Quarter | None:
+    """Today's quarter, still in progress, for the few wards that have already signed its round:
+    None in a quarter's first month, while the previous quarter's rounds are still being signed
+    (its rounds would otherwise come first)."""
+    today = today or timezone.localdate()
+    start = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    if (today - start).days < 31:
+        return None
+    label = f"{today.year} Q{(today.month - 1) // 3 + 1}"
+    return Quarter(label, today - datetime.timedelta(days=20), signed_on=today)
 
 
 def quarters(count: int, *, today: datetime.date | None = None) -> list[Quarter]:
@@ -145,8 +159,12 @@ def _median(levels: list[int]) -> float | None:
     return statistics.median(levels) if levels else None
 
 
-def build_history(*, wards: int, rounds: int, seed: int = 2026) -> HistoryResult:
-    """Give the demo trust `wards` wards in total, each with `rounds` signed quarterly rounds.
+def build_history(
+    *, wards: int, rounds: int, seed: int = 2026, in_progress: int = 0
+) -> HistoryResult:
+    """Give the demo trust `wards` wards in total, each with `rounds` signed quarterly rounds;
+    the first `in_progress` of them have also signed a round of the current quarter, so the
+    trust-wide trend ends with a period still in progress (drawn as incomplete).
 
     Wards that already have any round (for example Willow Ward's demo rounds) are skipped.
     """
@@ -195,6 +213,21 @@ def build_history(*, wards: int, rounds: int, seed: int = 2026) -> HistoryResult
             for index, quarter in enumerate(periods):
                 builder.build_quarter(index, quarter, result)
         result.wards_built += len(chunk)
+    now = current_quarter() if in_progress else None
+    if now is not None and todo:
+        early = todo[:in_progress]
+        with transaction.atomic():
+            builder = _ChunkBuilder(
+                wards=early,
+                people=_ensure_people(early, seed=seed),
+                leader=leader,
+                edition=edition,
+                standards=standards,
+                stories=stories,
+                le_gaps=le_gaps,
+                seed=seed,
+            )
+            builder.build_quarter(len(periods), now, result)
     if todo:
         analyse_tables()
     result.seconds = time.perf_counter() - started
@@ -399,6 +432,8 @@ class _ChunkBuilder:
             reservations = rng.random() < 0.08
             round.opened_at = _at(quarter.end - datetime.timedelta(days=40), 9)
             round.signed_at = _at(day + datetime.timedelta(days=rng.randint(1, 4)), 16)
+            if quarter.signed_on is not None:  # in progress: signed already, early this morning
+                round.signed_at = _at(quarter.signed_on, 0)
             round.status = RoundStatus.SIGNED
             signatures += [
                 Signature(

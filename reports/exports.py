@@ -45,7 +45,7 @@ from standards import numbers
 from standards.models import Commitment, ServiceType, Trust, Ward
 
 from . import measures as ward_measures
-from . import small_groups
+from . import selectors, small_groups
 from .models import EXPORT_DATASETS, EXPORT_FORMATS, Measure, MeasureMonth, MeasureUnit
 
 # The datasets and formats, as the trust dashboard's form offers them (models.EXPORT_*).
@@ -117,6 +117,16 @@ MEASURE_HEADER = [
     "Value",
     "Figure",
     "Withheld",
+]
+TREND_HEADER = [
+    "Trust",
+    "Period",
+    "Commitment",
+    "Measure",
+    "Mean agreed score (0 to 4)",
+    "Wards",
+    "Complete",
+    "Why incomplete",
 ]
 ROUND_ORDER = ["ward__site__name", "ward__name", "ward_id", "signed_at", "id"]
 
@@ -466,14 +476,47 @@ def measure_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterat
         ]
 
 
+def trend_rows(wards: QuerySet[Ward], *, trust: Trust | None = None) -> Iterator[list]:
+    """The trust-wide trend, one row per period and measure (overall, then each commitment):
+    the mean as the dashboard shows it, how many wards it stands on, and whether the period is
+    complete (reports/periods.py; an incomplete one is not judged). Without a trust (a ward's
+    own export) it is the ward's trend, each point from its one ward."""
+    if trust is not None:
+        trend, name = selectors.trust_trend(trust=trust), trust.name
+    else:
+        trend = selectors.wards_trend(wards=wards)
+        first = wards.select_related("site__trust").first()
+        name = first.site.trust.name if first else ""
+    titles = selectors.commitment_titles()
+    measures = [(None, "Overall", 0), *((n, f"{n}. {t}", n) for n, t in titles.items())]
+    for i, label in enumerate(trend.labels):
+        reason = trend.incomplete.get(i)
+        for number, title, key in measures:
+            values = trend.series.get(key, [])
+            value = values[i] if i < len(values) else None
+            if value is None:
+                continue
+            yield [
+                name,
+                label,
+                number,
+                title,
+                numbers.score_value(value),
+                trend.wards_at(i),
+                "No" if reason else "Yes",
+                reason or "",
+            ]
+
+
 BUILDERS: dict[str, tuple[list[str], Callable[[QuerySet[Ward]], Iterator[list]]]] = {
     "ratings": (RATING_HEADER, rating_rows),
     "scores": (SCORE_HEADER, score_rows),
     "actions": (ACTION_HEADER, action_rows),
     "measures": (MEASURE_HEADER, measure_rows),
+    "trend": (TREND_HEADER, trend_rows),
 }
 # The datasets that protect small groups or counts outside the ward, given the trust.
-TRUST_AWARE = ("ratings", "scores", "measures")
+TRUST_AWARE = ("ratings", "scores", "measures", "trend")
 
 
 def ward_dataset(*, ward: Ward, dataset: str) -> Dataset:
@@ -498,6 +541,8 @@ def _expected_rows(wards: QuerySet[Ward], dataset: str) -> int:
         )
     if dataset == "measures":
         return _ward_measure_months(wards).count()
+    if dataset == "trend":  # about one row per period and measure: a small dataset
+        return 0
     return Action.objects.filter(ward__in=wards).count()
 
 

@@ -91,7 +91,8 @@ def headline(
         else ""
     )
     limits = _limits_detail(result, number_text)
-    if not latest.rules:
+    reading = result.classification
+    if not reading.special_cause:
         text = (
             f"{measure} is stable: no sign of real change"
             if result.has_limits
@@ -100,13 +101,11 @@ def headline(
         detail = f"Common cause variation. Latest value {value}. {limits}"
         return Headline(text, detail.strip() + prompt, "neutral")
 
-    high = result.latest_is_high
+    # Everything below reads the one classification, as the icon and the summary do.
+    high = bool(reading.high)
     rising = result.rising_at_end
-    rule = result.latest_rule
-    if result.recalculate_prompt and RULE_SHIFT in latest.rules:
-        # A new level says more to a board than the latest point against the old limits.
-        rule = RULE_SHIFT
-    better = latest.variation == IMPROVEMENT
+    rule = reading.rule
+    better = reading.kind == IMPROVEMENT
     kind = f"Special cause {'improvement' if better else 'concern'}"
     if rule == RULE_TREND:
         run = result.trend_run_at_end
@@ -174,8 +173,8 @@ def rules_paragraphs(settings: SpcSettings) -> list[str]:
         f"{settings.trend_length} points in a row each rising or each falling; "
         f"2 of 3 points beyond 2 sigma (mean ± {TWO_SIGMA_FACTOR} × average moving range) on "
         "the same side. A point on the centre line, or an equal value, breaks a run.",
-        "When a run on one side of the mean is still going at the latest point, or runs on "
-        "both sides show the series has moved from one level to another, the process has "
-        f"probably moved to a new level: the chart says “{RECALCULATE}” rather than calling "
-        "every earlier point special cause.",
+        "When a run on one side of the mean is still going at the latest point, the process "
+        f"has probably moved to a new level: the chart says “{RECALCULATE}” rather than calling "
+        "every earlier point on the other side special cause. A point beyond a process limit "
+        "is always special cause, whatever comes before or after it.",
     ]

@@ -2,6 +2,7 @@
 assurance."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,7 @@ EXPORT_DATASETS = {
     "scores": "Scores by commitment for every ward and signed round",
     "actions": "Actions",
     "measures": "Ward measures for every ward and month",
+    "trend": "Trust-wide trend by period, with how many wards each point stands on",
 }
 EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel"}
 CONTENT_TYPES = {
@@ -276,6 +278,18 @@ class TrustReportSettings(models.Model):
         help_text=(
             "Outside the ward, a group's ratings and comments are shown apart only when at least "
             "this many people of the group submitted. Never below 2."
+        ),
+    )
+    # Trust-wide trends: a period with fewer wards than this is drawn as incomplete and not
+    # judged (reports/periods.py). Blank: half the wards of the previous period, at least 3.
+    minimum_wards = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=(
+            "Trust-wide trends: a period with fewer wards than this is shown as incomplete and "
+            "not judged. Leave blank for the usual rule: half the wards assessed in the previous "
+            "period, and never fewer than 3."
         ),
     )
 

@@ -45,7 +45,7 @@ from assessments.models import Action, Round, RoundStatus
 from standards.models import Trust
 from standards.notifications import link
 
-from . import charts, measure_panels, selectors, small_groups, trust_gap, voice
+from . import charts, measure_panels, periods, selectors, small_groups, trust_gap, voice
 from .board_summary import BoardSummary, board_summary
 from .headlines import RULES_SECTION_ID, rules_paragraphs
 from .process_changes import trust_changes
@@ -265,6 +265,8 @@ class BoardPack:
     # The perception gap with each group pooled over the wards (reports/trust_gap.py).
     gap: trust_gap.TrustGap | None = None
     gap_chart: str = ""
+    # What trust-wide points stand on and which periods are incomplete (reports/periods.py).
+    incomplete_note: str = ""
 
     @property
     def signed_wards(self) -> int:
@@ -421,6 +423,9 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
             )
             if gap.shown
             else ""
+        ),
+        incomplete_note=periods.incomplete_note(
+            trend.labels, trend.wards, trend.incomplete, trend.minimum_setting
         ),
     )
 

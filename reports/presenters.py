@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from standards import numbers
 
-from . import charts, heat, selectors, trust_gap, voice
+from . import charts, heat, periods, selectors, trust_gap, voice
 from .board_summary import board_summary
 from .headlines import RULES_SECTION_ID, rules_paragraphs
 from .measures import disclosure
@@ -139,6 +139,12 @@ def trust_page(
             spc=spc,
             contradictions=ward_measures.flags,
         ),
+        "incomplete_note": periods.incomplete_note(
+            dashboard.trend.labels,
+            dashboard.trend.wards,
+            dashboard.trend.incomplete,
+            dashboard.trend.minimum_setting,
+        ),
         "spc_rules": rules_paragraphs(spc),
         "rules_id": RULES_SECTION_ID,
         "can_mark_changes": (
@@ -191,7 +197,8 @@ def trust_dashboard_body(
 ) -> SafeString:
     """The trust dashboard's readings (board summary, summary table, heatmap page, leaders'
     words, trends), rendered once and kept in the cache under everything they read
-    (selectors.trust_readings_state), today's date (overdue actions), the SPC settings, the
+    (selectors.trust_readings_state), today's date (overdue actions, periods in progress), the
+    trust's minimum wards for a period, the SPC settings, the
     filters and page, the ward whose measure charts are asked for (one of the trust's, or none),
     and whether the viewer may mark process changes. Every dashboard role sees the same
     readings, so a board of 300 wards is drawn once, not on every view."""
@@ -210,6 +217,8 @@ def trust_dashboard_body(
         repr(spc_settings()),
         state.key,
         measures_ward,
+        # Which trust-wide periods are incomplete follows this setting (and today's date).
+        selectors.trend_minimum_setting(trust),
     ]
     key = "trust-body:v1:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
     body = cache.get(key)

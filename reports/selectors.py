@@ -23,7 +23,7 @@ from standards import numbers
 from standards.models import Commitment, Pillar, ServiceType, Site, Trust, Ward
 from standards.selectors import latest_edition
 
-from . import small_groups
+from . import periods, small_groups
 from .models import (
     DASHBOARD_TRUST_ROLES,
     MeasureChange,
@@ -157,6 +157,15 @@ class Trend:
     series: dict[int, list[float | None]]
     # When each period's first round was signed, to place changes in the process.
     starts: list = field(default_factory=list)
+    # How many wards each period's point stands on (wards with a signed round of that period).
+    wards: list[int] = field(default_factory=list)
+    # Trust-wide trends only: the periods drawn as incomplete and not judged, by index, with
+    # why (reports/periods.py), and the trust's minimum setting (None: the usual rule).
+    incomplete: dict[int, str] = field(default_factory=dict)
+    minimum_setting: int | None = None
+
+    def wards_at(self, index: int) -> int | None:
+        return self.wards[index] if index < len(self.wards) else None
 
 
 def _trend(signed_scores: QuerySet) -> Trend:
@@ -166,7 +175,12 @@ def _trend(signed_scores: QuerySet) -> Trend:
     rows = (
         signed_scores.filter(Q(measure=scores.OVERALL) | Q(commitment_number__isnull=False))
         .values("round__label", "commitment_number")
-        .annotate(rated=Sum("rated"), total=Sum("total"), first=Min("round__signed_at"))
+        .annotate(
+            rated=Sum("rated"),
+            total=Sum("total"),
+            first=Min("round__signed_at"),
+            wards=Count("round__ward", distinct=True),
+        )
     )
     overall = []
     by_commitment = []
@@ -185,7 +199,8 @@ def _trend(signed_scores: QuerySet) -> Trend:
                 row["rated"], row["total"]
             )
     starts = [row["first"] for row in order]
-    return Trend(labels=labels, series=dict(series), starts=starts)
+    wards = [row["wards"] for row in order]
+    return Trend(labels=labels, series=dict(series), starts=starts, wards=wards)
 
 
 def signed_scores(**filters) -> QuerySet[RoundScore]:
@@ -406,12 +421,34 @@ def trust_trend(
         count=Count("pk"), latest=Max("signed_at")
     )
     latest = history["latest"].isoformat() if history["latest"] else "-"
-    key = f"trust-trend:v1:{trust.pk}:{site_id}:{service_type}:{history['count']}:{latest}"
+    key = f"trust-trend:v2:{trust.pk}:{site_id}:{service_type}:{history['count']}:{latest}"
     trend = cache.get(key)
     if trend is None:
         trend = _trend(signed_scores().filter(ward_filter))
         cache.set(key, trend, TREND_CACHE_SECONDS)
+    # Which periods are incomplete depends on today and the trust's setting: worked out on
+    # every read, never kept with the trend.
+    setting = trend_minimum_setting(trust)
+    trend.minimum_setting = setting
+    trend.incomplete = periods.incomplete_periods(
+        trend.labels, trend.wards, today=timezone.localdate(), setting=setting
+    )
     return trend
+
+
+def wards_trend(*, wards: QuerySet[Ward]) -> Trend:
+    """The trend of some wards' signed rounds (a ward's own export), every period judged."""
+    return _trend(signed_scores(round__ward__in=wards))
+
+
+def trend_minimum_setting(trust: Trust) -> int | None:
+    """The trust's fewest wards for a trust-wide period to be judged, or None for the usual
+    rule (reports/periods.py)."""
+    return (
+        TrustReportSettings.objects.filter(trust=trust)
+        .values_list("minimum_wards", flat=True)
+        .first()
+    )
 
 
 def trust_dashboard(

@@ -41,11 +41,12 @@ unchanged. Below ``min_points_for_rules`` (default 5) points no rule applies at 
 values are shown and nothing is claimed about them (no variation or assurance icon).
 
 A *sustained shift*: when the shift rule flags a run that is still going at the latest point
-of a segment with limits, or flags runs on both sides of the centre line (the series moved from
-one level to the other), the process has probably moved to a new level. The result then
+of a segment with limits, the process has probably moved to a new level. The result then
 prompts "consider recalculating limits" (``recalculate_prompt``), and the points before the
-run that are flagged only for lying on the other side of the centre line are not classed as
-special cause: they are the old level, not a signal.
+run that are flagged only by the shift or two-of-three rules for lying on the other side of the
+centre line are not classed as special cause: they are the old level, not a signal. A point
+beyond a process limit is always special cause, whatever comes before or after it: no
+quietening ever removes the beyond-limit rule.
 
 Each flagged point is classed as ``"improvement"`` or ``"concern"``. Its *side* is "high" or
 "low": for the side-based rules (beyond-limit, shift, two-of-three) it is the side of the
@@ -56,9 +57,12 @@ trough) takes the direction of the trend it ends. A high point is an improvement
 is better (``improvement="up"``) and a concern when lower is better (``improvement="down"``);
 a low point the other way round.
 
-The variation icon reflects the latest point: ``None`` when the latest segment has fewer
-than ``min_points_for_rules`` points, ``"common-cause"`` when the point is not flagged,
-otherwise ``"improvement-high"``, ``"improvement-low"``, ``"concern-high"`` or
+The latest point has one *classification* (``SpcResult.classification``): no claim (too few
+points), common cause, or special cause improvement or concern, high or low, with the rule that
+describes it. The variation icon, the summary sentence and the headline (reports.headlines) are
+all read from it, so they cannot disagree. The variation icon is ``None`` when the latest
+segment has fewer than ``min_points_for_rules`` points, ``"common-cause"`` when the point is
+not flagged, otherwise ``"improvement-high"``, ``"improvement-low"``, ``"concern-high"`` or
 ``"concern-low"``.
 
 The assurance icon needs both a target and process limits (otherwise it is ``None``). When
@@ -91,6 +95,7 @@ __all__ = [
     "RULE_TREND",
     "RULE_TWO_OF_THREE",
     "TWO_SIGMA_FACTOR",
+    "Classification",
     "SpcPoint",
     "SpcResult",
     "SpcSegment",
@@ -239,6 +244,40 @@ class SpcPoint:
         return bool(self.rules)
 
 
+KIND_NONE = "none"
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The one reading of the latest point: what the icon, the headline and the sentences say.
+
+    ``kind`` is ``"none"`` (too few points: no claim), ``"common-cause"``, ``"improvement"`` or
+    ``"concern"``. For special cause, ``high`` is its side (or a trend's direction) and ``rule``
+    the rule that describes it: a new level (a sustained shift) first, then beyond a limit, a
+    shift, a trend whose direction agrees with the side, two of three beyond two sigma.
+    ``new_level`` is True when the latest point belongs to a shift run still going at the end of
+    a segment with limits: the process has probably moved, so limits should be recalculated.
+    """
+
+    kind: str
+    high: bool | None = None
+    rule: str | None = None
+    new_level: bool = False
+
+    @property
+    def special_cause(self) -> bool:
+        return self.kind in (IMPROVEMENT, CONCERN)
+
+    @property
+    def icon(self) -> str | None:
+        """The Making Data Count variation icon's code, or None when no claim is made."""
+        if self.kind == KIND_NONE:
+            return None
+        if not self.special_cause:
+            return COMMON_CAUSE
+        return f"{self.kind}-{'high' if self.high else 'low'}"
+
+
 @dataclass
 class SpcResult:
     """The analysis of one series: limits, flagged points, icons and plain-English text.
@@ -267,6 +306,7 @@ class SpcResult:
     assurance_icon: str | None
     rules_text: str
     segments: list[SpcSegment] = field(default_factory=list)
+    classification: Classification = Classification(KIND_NONE)
 
     @property
     def latest(self) -> SpcPoint | None:
@@ -295,24 +335,19 @@ class SpcResult:
 
     @property
     def recalculate_prompt(self) -> bool:
-        """True when the latest segment shows a sustained shift (see the module docstring): the
-        process has moved, so limits from the old baseline no longer describe it."""
-        segment = self.latest_segment
-        return segment is not None and segment.sustained_shift
+        """True when the latest point belongs to a sustained shift (see the module docstring):
+        the process has moved, so limits from the old baseline no longer describe it."""
+        return self.classification.new_level
 
     @property
     def latest_is_high(self) -> bool:
         """True when the latest point's special cause lies on the high side (or rises)."""
-        latest = self.latest
-        return latest is not None and _is_high(latest.variation, self.improvement)
+        return bool(self.classification.high)
 
     @property
     def latest_rule(self) -> str | None:
-        """The rule that best describes the latest point (see ``summary``), or None."""
-        latest = self.latest
-        if latest is None or not latest.rules:
-            return None
-        return _describing_rule(latest.rules, self.rising_at_end, self.latest_is_high)
+        """The rule that describes the latest point (``classification.rule``), or None."""
+        return self.classification.rule
 
     @property
     def rising_at_end(self) -> bool:
@@ -368,17 +403,18 @@ class SpcResult:
                 f"(fewer than {self.settings.min_points_for_limits} points)"
             )
         )
-        if not latest.rules:
+        if not self.classification.special_cause:
             return (
                 f"{measure} shows common cause variation: no significant change "
                 f"(latest value {value}){not_yet}."
             )
 
-        conclusion = f"special cause {latest.variation}"
-        high = _is_high(latest.variation, self.improvement)
+        reading = self.classification
+        conclusion = f"special cause {reading.kind}"
+        high = bool(reading.high)
         above = "above" if high else "below"
         possessive = _possessive(measure)
-        rule = _describing_rule(latest.rules, self._trend_rising_at_end(), high)
+        rule = reading.rule
         if rule == RULE_BEYOND_LIMIT:
             limit = "upper" if high else "lower"
             return (
@@ -534,11 +570,7 @@ def analyse(
         points.append(SpcPoint(index=i, label=name, value=x, rules=rules, variation=variation))
 
     latest = segments[-1]
-    variation_icon: str | None = None
-    if latest.kind != SEGMENT_VALUES and latest.size:
-        variation_icon = COMMON_CAUSE
-        if points[-1].variation is not None:
-            variation_icon = f"{points[-1].variation}-{'high' if highs[-1] else 'low'}"
+    reading = _classify(xs, points, highs, latest)
 
     return SpcResult(
         labels=names,
@@ -556,13 +588,34 @@ def analyse(
         improvement=improvement,
         target=target_value,
         settings=settings,
-        variation_icon=variation_icon,
+        variation_icon=reading.icon,
         assurance_icon=_assurance(
             latest.upper_limit, latest.lower_limit, target_value, improvement
         ),
         rules_text=_rules_text(settings, latest.has_limits),
         segments=segments,
+        classification=reading,
     )
+
+
+def _classify(
+    xs: list[float], points: list[SpcPoint], highs: list[bool | None], latest: SpcSegment
+) -> Classification:
+    """The latest point's one classification (see Classification)."""
+    if latest.kind == SEGMENT_VALUES or not latest.size:
+        return Classification(KIND_NONE)
+    point = points[-1]
+    if point.variation is None:
+        return Classification(COMMON_CAUSE)
+    high = bool(highs[-1])
+    new_level = latest.sustained_shift and RULE_SHIFT in point.rules
+    if new_level:
+        rule = RULE_SHIFT
+    else:
+        part = xs[latest.start : latest.end]
+        rising = len(part) > 1 and _compare(part[-1], part[-2]) > 0
+        rule = _describing_rule(point.rules, rising, high)
+    return Classification(point.variation, high=high, rule=rule, new_level=new_level)
 
 
 def _segment(
@@ -608,32 +661,34 @@ def _segment(
 
 def _new_level_start(part: list[float], centre: float, shifted: set[int]) -> int | None:
     """Where the process's new level starts, if it has moved: the start of the latest shift run
-    when that run is still going at the latest point, or when an earlier shift run lay on the
-    other side of the centre line (the series has moved from one level to another)."""
-    runs: list[tuple[int, int]] = []  # (start, side) of each shift run, in time order
-    for i in sorted(shifted):
-        side = _compare(part[i], centre)
-        if not runs or i - 1 not in shifted or runs[-1][1] != side:
-            runs.append((i, side))
-    if not runs:
+    when that run is still going at the latest point. (A run that has ended is a signal, not a
+    new level: its points, and the other side's, stay flagged.)"""
+    if len(part) - 1 not in shifted:
         return None
-    start, side = runs[-1]
-    ongoing = len(part) - 1 in shifted
-    moved = any(earlier_side == -side for _, earlier_side in runs[:-1])
-    return start if ongoing or moved else None
+    start = len(part) - 1
+    side = _compare(part[start], centre)
+    while start - 1 in shifted and _compare(part[start - 1], centre) == side:
+        start -= 1
+    return start
+
+
+# What a new level quietens on the old level: never the beyond-limit rule.
+_OLD_LEVEL_RULES = frozenset({RULE_SHIFT, RULE_TWO_OF_THREE})
 
 
 def _drop_old_level(xs: list[float], flags: list[set[str]], seg: SpcSegment, start: int) -> None:
-    """Unflag the side-based signals on the far side of the centre before the new level.
+    """Unflag the shift and two-of-three signals on the far side of the centre before the new
+    level.
 
     Those points are the process's old level, seen against limits that straddle two levels;
-    calling each of them special cause says nothing the prompt to recalculate does not.
+    calling each of them special cause says nothing the prompt to recalculate does not. A point
+    beyond a process limit stays special cause: Making Data Count never explains one away.
     """
     assert seg.centre is not None
     side = _compare(xs[start], seg.centre)
     for i in range(seg.start, start):
         if _compare(xs[i], seg.centre) == -side:
-            flags[i] -= _SIDE_RULES
+            flags[i] -= _OLD_LEVEL_RULES
 
 
 def _compare(a: float, b: float) -> int:

@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
-from . import charts
+from standards import numbers
+
+from . import charts, periods
 from .headlines import Headline, headline, period_word
 from .models import ProcessChange, measure_key
 from .process_changes import change_indexes
 from .selectors import Trend
-from .spc import SpcResult, SpcSettings, analyse
+from .spc import SpcPoint, SpcResult, SpcSettings, analyse
 
 POINTS_PER_ROW = 8
 
@@ -30,6 +32,39 @@ def spc_settings() -> SpcSettings:
 def _safe(svg: str) -> SafeString:
     # reports.charts escapes every piece of text it puts in an SVG.
     return mark_safe(svg)  # noqa: S308
+
+
+@dataclass
+class PeriodPoint:
+    """One period of a trust-wide chart as its table shows it: the value, how many wards it
+    stands on, and either its SPC point (judged) or why it is incomplete (not judged)."""
+
+    label: str
+    value: float
+    wards: int | None
+    point: SpcPoint | None = None
+    incomplete: str | None = None
+
+    @property
+    def variation(self) -> str | None:
+        return self.point.variation if self.point else None
+
+    @property
+    def rules(self) -> list[str]:
+        return self.point.rules if self.point else []
+
+    @property
+    def wards_text(self) -> str:
+        return "" if self.wards is None else periods.wards_text(self.wards)
+
+    @property
+    def judged_text(self) -> str:
+        """The table's "Special cause" cell: what the rules found, or why nothing is judged."""
+        if self.incomplete is not None:
+            return f"Incomplete ({self.incomplete}): not judged"
+        if self.point is None or not self.point.variation:
+            return "None"
+        return f"{self.point.variation.capitalize()}: {', '.join(self.point.rules)}"
 
 
 @dataclass
@@ -49,14 +84,46 @@ class SpcPanel:
     assurance_label: str
     target: float | None
     changes: list[ProcessChange] = field(default_factory=list)
+    # Every period drawn, judged or incomplete, oldest first (the chart's data table).
+    periods: list[PeriodPoint] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
         return f"spc-{self.number}"
 
     @property
+    def latest_period(self) -> PeriodPoint | None:
+        """The latest judged period: what the headline, icons and summary speak of."""
+        return next((p for p in reversed(self.periods) if p.incomplete is None), None)
+
+    @property
     def latest(self) -> float | None:
         return self.result.latest.value if self.result.latest else None
+
+    @property
+    def latest_text(self) -> str:
+        """ "2.4 from 27 wards (2026 Q3)": the latest judged value and what it stands on."""
+        period = self.latest_period
+        if period is None:
+            return "" if self.periods else "No data"
+        wards = f" {period.wards_text}" if period.wards_text else ""
+        return f"{numbers.score_text(period.value)}{wards} ({period.label})"
+
+    @property
+    def incomplete_after(self) -> list[PeriodPoint]:
+        """Incomplete periods after the latest judged one (the ones still filling up)."""
+        latest = self.latest_period
+        start = 0 if latest is None else self.periods.index(latest) + 1
+        return [p for p in self.periods[start:] if p.incomplete is not None]
+
+    @property
+    def incomplete_text(self) -> str:
+        """ "2026 Q4: 1.5 from 1 ward, incomplete (in progress), not judged." or ""."""
+        return " ".join(
+            f"{p.label}: {numbers.score_text(p.value)} {p.wards_text}, incomplete "
+            f"({p.incomplete}), not judged."
+            for p in self.incomplete_after
+        )
 
     @property
     def sentence(self) -> str:
@@ -64,28 +131,44 @@ class SpcPanel:
 
     @property
     def rows(self) -> list[tuple[str, float]]:
-        return [(p.label, p.value) for p in self.result.points]
+        return [(p.label, p.value) for p in self.periods]
 
     @property
     def point_rows(self) -> list[list]:
-        """The chart's points, a few rounds per table row so the data fits beside the chart."""
-        points: list = list(self.result.points)
+        """The chart's periods, a few per table row so the data fits beside the chart."""
+        points: list = list(self.periods)
         if points:
             points += [None] * (-len(points) % POINTS_PER_ROW)  # keep the columns aligned
         return [points[i : i + POINTS_PER_ROW] for i in range(0, len(points), POINTS_PER_ROW)]
 
 
 def _series(trend: Trend, number: int) -> tuple[list[float], list[str], list]:
-    """A measure's rated points in time order (periods where it was not rated are left out)."""
+    """A measure's judged points in time order: periods where it was not rated, and
+    incomplete periods (reports/periods.py), are left out."""
     starts = trend.starts or [None] * len(trend.labels)
     points = [
         (value, label, start)
-        for value, label, start in zip(
-            trend.series.get(number, []), trend.labels, starts, strict=False
+        for i, (value, label, start) in enumerate(
+            zip(trend.series.get(number, []), trend.labels, starts, strict=False)
         )
-        if value is not None
+        if value is not None and i not in trend.incomplete
     ]
     return [p[0] for p in points], [p[1] for p in points], [p[2] for p in points]
+
+
+def _periods(trend: Trend, number: int, result: SpcResult) -> list[PeriodPoint]:
+    """Every rated period of a measure, judged ones carrying their SPC point."""
+    judged = iter(result.points)
+    out = []
+    for i, (value, label) in enumerate(
+        zip(trend.series.get(number, []), trend.labels, strict=False)
+    ):
+        if value is None:
+            continue
+        reason = trend.incomplete.get(i)
+        point = None if reason is not None else next(judged)
+        out.append(PeriodPoint(label, value, trend.wards_at(i), point=point, incomplete=reason))
+    return out
 
 
 def build_panel(
@@ -109,7 +192,16 @@ def build_panel(
         settings=spc,
         changes=change_indexes(starts, changes),
     )
+    periods_drawn = _periods(trend, number, result)
     words = headline(result, name, period=period_word(trend.labels))
+    if not result.points and periods_drawn:
+        # Only incomplete periods so far: drawn, and nothing claimed about them.
+        words = Headline(
+            "No complete period to judge yet",
+            "Only incomplete periods so far: their values are drawn, and no variation or "
+            "assurance is claimed.",
+            "none",
+        )
     if result.variation_icon is None:
         variation_icon = None
         variation_label = (
@@ -135,9 +227,15 @@ def build_panel(
             charts.assurance_icon_svg(result.assurance_icon, id_prefix=f"{id_prefix}-assurance")
         )
     chart = None
-    if result.points:  # no points, no chart: the headline says so
+    if periods_drawn or result.points:  # nothing drawn, no chart: the headline says so
         chart = _safe(
-            charts.spc_chart(result, title=title, id_prefix=f"{id_prefix}-spc", headline=words.text)
+            charts.spc_chart(
+                result,
+                title=title,
+                id_prefix=f"{id_prefix}-spc",
+                headline=words.text,
+                periods=[_chart_period(p) for p in periods_drawn],
+            )
         )
     return SpcPanel(
         number=number,
@@ -153,6 +251,16 @@ def build_panel(
         assurance_label=assurance_label,
         target=target,
         changes=changes,
+        periods=periods_drawn,
+    )
+
+
+def _chart_period(period: PeriodPoint) -> charts.ChartPeriod:
+    return charts.ChartPeriod(
+        label=period.label,
+        value=period.value,
+        note=period.wards_text,
+        incomplete=period.incomplete,
     )
 
 

@@ -81,8 +81,13 @@ def test_trust_dashboard_on_a_long_rising_history_tells_the_truth(catalogue, cli
             assert panel.headline.tone == "concern"
         if result.recalculate_prompt:
             assert "consider recalculating limits" in panel.headline.detail
-            # A sustained shift does not call the old level special cause concern.
-            assert all(p.variation != "concern" or "trend" in p.rules for p in result.points)
+            # A sustained shift does not call the old level special cause concern, but a point
+            # beyond a process limit is always special cause (issue 19: this test used to
+            # expect no concern at all, which hid old points beyond the lower limit).
+            assert all(
+                p.variation != "concern" or {"trend", "beyond-limit"} & set(p.rules)
+                for p in result.points
+            )
     # Limits come from a baseline of all 16 points (between 12 and 20).
     assert {p.result.segments[0].baseline_size for p in panels} == {16}
     client.force_login(board)
@@ -93,7 +98,8 @@ def test_trust_dashboard_on_a_long_rising_history_tells_the_truth(catalogue, cli
 
 
 def test_trust_dashboard_site_without_signed_rounds_makes_no_claims(catalogue, client):
-    build_history(wards=2, rounds=3)
+    # Three wards: a period needs at least 3 to be judged (reports/periods.py).
+    build_history(wards=3, rounds=3)
     trust = Trust.objects.get(name=DEMO_TRUST)
     board = TrustMembership.objects.filter(trust=trust, role="board-member").first().user
     empty = trust.sites.exclude(wards__rounds__status="signed").first()

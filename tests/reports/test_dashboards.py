@@ -91,8 +91,11 @@ def test_trust_dashboard_shows_heatmap_summary_and_spc_for_board_member(client, 
     ).content.decode()
     assert people["ward"].name in page
     assert "app-heat--4" in page
-    # Two points: the values, and no claim about variation either way.
-    assert "Too few assessments yet to show a trend (2 of 5 needed)" in page
+    # Two points, each from one ward: below the fewest wards a period needs (3), so both are
+    # drawn as incomplete and nothing is claimed about variation either way.
+    assert "No complete period to judge yet" in page
+    assert "2.0 from 1 ward, incomplete" in page
+    assert "4.0 from 1 ward, incomplete" in page
     assert "Common cause variation" not in page
     assert "no significant change" not in page.lower()
     assert page.count('id="how-we-read-charts"') == 1

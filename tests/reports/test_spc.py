@@ -566,8 +566,13 @@ def rising(count: int) -> list[float]:
 def test_sustained_shift_prompts_recalculating_limits_and_spares_the_old_level():
     result = analyse(rising(16))
     assert result.recalculate_prompt
-    # The early points below the mean are the old level, not a run of concern.
-    assert [p.index for p in result.points if p.variation == "concern"] == []
+    # The early points below the mean are the old level, not a run of concern: only those
+    # beyond the lower process limit (1.0, 1.25, 1.2 and 1.4 below about 1.41) stay special
+    # cause. (Issue 19: this test expected no concern at all, which hid points beyond a limit.)
+    concern = [p for p in result.points if p.variation == "concern"]
+    assert [p.index for p in concern] == [0, 1, 2, 4]
+    assert all(p.rules == ["beyond-limit"] for p in concern)
+    assert all(p.value < result.lower_limit for p in concern)
     assert result.variation_icon == "improvement-high"
 
 
@@ -586,3 +591,43 @@ def test_run_chart_uses_the_making_data_count_run_chart_lengths():
     assert flagged(result, "shift") == [8, 9, 10, 11, 12, 13]
     # Five rising points: a trend on a run chart.
     assert flagged(analyse([1, 2, 3, 4, 5, 4, 3]), "trend") == [0, 1, 2, 3, 4]
+
+
+# --- a point beyond the limits is always special cause (issue 19) -------------------------
+
+
+def test_beyond_limit_before_a_sustained_shift_stays_special_cause():
+    # A fall far below the limits, then a run above the mean still going at the latest point:
+    # the run is a new level, but the fall is still beyond the lower limit.
+    values = [*BASE[:12], 0.0, 11.0, *([12.5] * 8)]
+    result = analyse(values, settings=SpcSettings(baseline_points=12))
+    assert result.recalculate_prompt
+    fall = result.points[12]
+    assert fall.value < result.lower_limit
+    assert fall.rules == ["beyond-limit"]
+    assert fall.variation == "concern"
+
+
+def test_beyond_limit_after_a_shift_and_before_a_new_level_stays_special_cause():
+    # A run above the mean, a leap beyond the upper limit, then a run below still going: the
+    # run above is the old level and loses its shift flags; the leap keeps its own.
+    values = [*BASE[:12], *([12.5] * 7), 25.0, *([10.5] * 7)]
+    result = analyse(values, settings=SpcSettings(baseline_points=12))
+    assert result.recalculate_prompt
+    assert flagged(result, "shift") == list(range(20, 27))
+    leap = result.points[19]
+    assert leap.value > result.upper_limit
+    assert leap.rules == ["beyond-limit"]
+    assert leap.variation == "improvement"
+    assert result.variation_icon == "concern-low"
+
+
+def test_shift_runs_on_both_sides_then_common_cause_is_stable_without_a_new_level():
+    # Seven below, seven above, then back near the mean: the latest point is common cause, so
+    # nothing says the process has moved (issue 19: the headline said "stable" above "the
+    # process has probably moved to a new level").
+    values = [*BASE[:12], *([10.5] * 7), *([11.5] * 7), 11.0]
+    result = analyse(values, settings=SpcSettings(baseline_points=12))
+    assert result.variation_icon == "common-cause"
+    assert not result.recalculate_prompt
+    assert flagged(result, "shift") == list(range(12, 26))
