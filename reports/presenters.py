@@ -146,8 +146,8 @@ def trust_page(
     }
 
 
-# A rendered trust dashboard is kept this long at most, even if nothing it reads has changed:
-# the bound on how late a renamed or moved ward shows (as for the trust trend).
+# A rendered trust dashboard is kept this long at most, to free the memory: it is keyed by the
+# trust's readings version (standards/kept.py), so it is never out of date.
 BODY_CACHE_SECONDS = selectors.TREND_CACHE_SECONDS
 # Stands in the kept HTML for the viewer's CSRF token, filled in on every request: a kept page
 # never carries one person's token to another.
@@ -164,8 +164,9 @@ def trust_dashboard_body(
     measures_ward: int | None = None,
 ) -> SafeString:
     """The trust dashboard's readings (board summary, summary table, heatmap page, leaders'
-    words, trends), rendered once and kept in the cache under everything they read
-    (selectors.trust_readings_state), today's date (overdue actions), the SPC settings, the
+    words, trends), rendered once and kept in the cache under the trust's readings version and
+    every trust's (selectors.trust_readings_state: moved on by any change to what a kept page
+    reads, standards/kept.py), today's date (overdue actions), the SPC settings, the
     filters and page, the ward whose measure charts are asked for (one of the trust's, or none),
     and whether the viewer may mark process changes. Every dashboard role sees the same
     readings, so a board of 300 wards is drawn once, not on every view."""
@@ -185,7 +186,7 @@ def trust_dashboard_body(
         state.key,
         measures_ward,
     ]
-    key = "trust-body:v1:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
+    key = "trust-body:v2:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
     body = cache.get(key)
     if body is None:
         dashboard = selectors.trust_dashboard(
