@@ -12,17 +12,16 @@ def add_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('standards', '0006_ward_measures'),
+        ("standards", "0006_ward_measures"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReadingsVersion',
+            name="ReadingsVersion",
             fields=[
-                ('scope', models.PositiveBigIntegerField(primary_key=True, serialize=False)),
-                ('version', models.PositiveBigIntegerField(default=0)),
+                ("scope", models.PositiveBigIntegerField(primary_key=True, serialize=False)),
+                ("version", models.PositiveBigIntegerField(default=0)),
             ],
         ),
         migrations.RunPython(add_rows, migrations.RunPython.noop),
