@@ -1,6 +1,10 @@
 """What kept pages read of this app (standards/kept.py): a change to any of these rows moves on
 the version of its trust, or of every trust for the national measures."""
 
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from assessments import scores
 from standards import kept
 
 from .models import (
@@ -40,3 +44,11 @@ kept.register(Measure, trust=_measure_trusts)
 kept.register(MeasureMonth, trust="ward__site__trust")
 kept.register(MeasureChange, trust="ward__site__trust")
 kept.register(ReportJob, trust=_job_trusts)
+
+
+@receiver(post_save, sender=ProcessChange)
+@receiver(post_delete, sender=ProcessChange)
+def forget_trust_variations(sender, instance, **kwargs):
+    """Each ward's stored SPC variation depends on its trust's marked changes: whatever wrote
+    one (the service, the admin, a shell), they are worked out again when next read."""
+    scores.forget_ward_variations(trust_id=instance.trust_id)

@@ -10,14 +10,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services
-from assessments.models import Action, ActionStatus
+from assessments import scores, services
+from assessments.models import Action, ActionStatus, RoundScore
 from assessments.services.actions import update_action
 from assessments.services.signing import reopen_round
 from culture_of_care.waiting import task_count
 from reports import selectors
 from reports.measure_services import save_month
-from reports.models import Measure, Target, TrustReportSettings
+from reports.models import Measure, ProcessChange, Target, TrustReportSettings
 from reports.process_changes import add_process_change, remove_process_change
 from standards import kept
 from standards.demo import give_demo_second_factor
@@ -256,3 +256,15 @@ def test_the_header_count_drops_when_an_action_is_done(trust, signed, ward_manag
     )
     assert task_count(ward_manager) == after_reopen - 1
     assert before >= 1
+
+
+def test_a_process_change_however_written_forgets_the_trusts_stored_variations(trust, signed):
+    """Each ward's SPC variation is kept on its latest overall score row; a marked change saved
+    by any path (here a plain create, as the admin or a shell would) has it worked out again."""
+    row = RoundScore.objects.get(round=signed, measure=scores.OVERALL)
+    RoundScore.objects.filter(pk=row.pk).update(ward_variation="concern")
+    ProcessChange.objects.create(
+        trust=trust, measure="overall", date=signed.signed_at.date(), note="New rota"
+    )
+    row.refresh_from_db()
+    assert row.ward_variation is None
