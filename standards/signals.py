@@ -77,3 +77,13 @@ for catalogue_model in (FrameworkEdition, Commitment, Standard, Pillar, RatingLe
 def give_trust_a_version(sender, instance, created, **kwargs):
     if created:
         kept.ensure_versions(instance.pk)
+
+
+@receiver(post_save, sender=Trust)
+def forget_cached_trust_names(sender, instance, created, **kwargs):
+    """The header's menu keeps the names of the trusts a person administers: a renamed trust
+    is shown by its new name on its administrators' next page."""
+    if not created:
+        forget_administered_trusts(
+            *TrustMembership.objects.filter(trust=instance).values_list("user_id", flat=True)
+        )

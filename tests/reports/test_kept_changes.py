@@ -23,6 +23,7 @@ from standards import kept
 from standards.demo import give_demo_second_factor
 from standards.models import ReadingsVersion, Site
 from standards.people import rename_site, update_ward
+from standards.selectors import administered_trusts
 from tests.assessments.builders import agree_all, rate_all, scoring_round, signed_round
 from tests.conftest import _trust_person, _ward_person
 from tests.factories import UserFactory, WardFactory
@@ -268,3 +269,10 @@ def test_a_process_change_however_written_forgets_the_trusts_stored_variations(t
     )
     row.refresh_from_db()
     assert row.ward_variation is None
+
+
+def test_a_renamed_trust_shows_in_its_administrators_header_menu_at_once(trust, trust_admin):
+    assert administered_trusts(user=trust_admin) == [(trust.pk, trust.name)]
+    trust.name = "Renamed Partnership NHS Trust"
+    trust.save()
+    assert administered_trusts(user=trust_admin) == [(trust.pk, "Renamed Partnership NHS Trust")]
