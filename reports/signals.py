@@ -24,18 +24,6 @@ def _measure_trusts(measure: Measure) -> list[int]:
     return [measure.trust_id or kept.EVERY_TRUST]
 
 
-def _job_trusts(job: ReportJob):
-    if job.trust_id:
-        return [job.trust_id]
-    if job.round_id:
-        return (
-            job._meta.get_field("round")
-            .related_model.objects.filter(pk=job.round_id)
-            .values("ward__site__trust")
-        )
-    return []
-
-
 kept.register(Target, trust="trust")
 kept.register(ProcessChange, trust="trust")
 kept.register(TrustReportSettings, trust="trust")
@@ -43,7 +31,14 @@ kept.register(MeasureCatalogue, trust=None)
 kept.register(Measure, trust=_measure_trusts)
 kept.register(MeasureMonth, trust="ward__site__trust")
 kept.register(MeasureChange, trust="ward__site__trust")
-kept.register(ReportJob, trust=_job_trusts)
+# The task list reads only reports made and not yet downloaded; a job becomes one only in
+# services.run_job and stops being one in services.mark_downloaded (or when its round or trust
+# goes), which bump. Its many other writes (asked for, sent, progress, heartbeats) change no kept
+# read, and a bump at each would add a write to the report's own transactions.
+kept.not_kept(
+    ReportJob,
+    reason="read only when made and not downloaded: run_job and mark_downloaded bump",
+)
 
 
 @receiver(post_save, sender=ProcessChange)

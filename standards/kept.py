@@ -51,10 +51,6 @@ def bump(trust_ids) -> None:
     ReadingsVersion.objects.filter(scope__in=trust_ids).update(version=F("version") + 1)
 
 
-def bump_every_trust() -> None:
-    bump([EVERY_TRUST])
-
-
 def ensure_versions(*scopes: int) -> None:
     """Rows for these scopes (a new trust gets its row when saved; this covers trusts loaded
     before the table existed or without signals)."""

@@ -17,8 +17,17 @@ from assessments.services.signing import reopen_round
 from culture_of_care.waiting import task_count
 from reports import selectors
 from reports.measure_services import save_month
-from reports.models import Measure, ProcessChange, Target, TrustReportSettings
+from reports.models import (
+    JobStatus,
+    Measure,
+    ProcessChange,
+    ReportJob,
+    ReportKind,
+    Target,
+    TrustReportSettings,
+)
 from reports.process_changes import add_process_change, remove_process_change
+from reports.services import mark_downloaded
 from standards import kept
 from standards.demo import give_demo_second_factor
 from standards.models import ReadingsVersion, Site
@@ -276,3 +285,18 @@ def test_a_renamed_trust_shows_in_its_administrators_header_menu_at_once(trust, 
     trust.name = "Renamed Partnership NHS Trust"
     trust.save()
     assert administered_trusts(user=trust_admin) == [(trust.pk, "Renamed Partnership NHS Trust")]
+
+
+def test_the_header_count_drops_when_a_made_report_is_downloaded(trust, signed, ward_staff):
+    """Report jobs bump only when made or first downloaded (reports/signals.py says why)."""
+    job = ReportJob.objects.create(
+        kind=ReportKind.WARD_ASSESSMENT,
+        key=f"kept-test:{signed.pk}",
+        round=signed,
+        requested_by=ward_staff,
+        status=JobStatus.DONE,
+        finished_at=timezone.now(),
+    )
+    before = task_count(ward_staff)
+    mark_downloaded(job=job, by=ward_staff)
+    assert task_count(ward_staff) == before - 1
