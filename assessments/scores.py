@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from standards import kept
+
 from .models import AgreedRating, Rating, Round, RoundScore, RoundStatus, ScorerGroup
 
 OVERALL = "overall"
@@ -91,6 +93,8 @@ def write(round_ids: Iterable[int]) -> int:
         [score for by_measure in tallied.values() for score in by_measure.values()],
         batch_size=2000,
     )
+    # Written in bulk (no signals): the rounds' trusts' kept pages are drawn afresh.
+    kept.bump(Round.objects.filter(pk__in=round_ids).values("ward__site__trust"))
     return len(created)
 
 
@@ -98,6 +102,7 @@ def forget(round: Round) -> None:
     """A reopened round is no longer signed: its stored scores go (they come back on signing)."""
     RoundScore.objects.filter(round=round).delete()
     forget_ward_variations(ward_ids=[round.ward_id])
+    kept.bump_for(round)
 
 
 def forget_ward_variations(*, ward_ids=None, trust_id: int | None = None) -> None:

@@ -4,25 +4,17 @@ apps that hold the work: assessment rounds, then reports. Computed, never stored
 is counted from, so it is counted again as soon as anything it depends on changes."""
 
 import datetime
-import hashlib
 
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from assessments.models import Action, HistoryEntry, HistoryKind, Scorer
 from assessments.waiting import Task, round_tasks
-from reports.models import ReportJob
 from reports.waiting import reports_ready
-from standards.models import TrustMembership, WardMembership
+from standards import kept
 
 # An unused count lingers this long; it is never served after the work it counts changed.
 TASK_COUNT_SECONDS = 5 * 60
-# History of these kinds moves a round from one person's hands to another's (opened, scorers
-# chosen, scoring closed, agreeing finished, signed, reopened; actions). A rating or an agreed
-# rating saved changes how far a task has got, never who has one.
-STEP_KINDS = (HistoryKind.ROUND, HistoryKind.SIGNATURE, HistoryKind.ACTION)
 
 
 def waiting_for(user, today: datetime.date | None = None) -> list[Task]:
@@ -34,29 +26,11 @@ def waiting_for(user, today: datetime.date | None = None) -> list[Task]:
 
 
 def _work_state() -> str:
-    """Where the work that makes anyone's tasks stands: the latest step in any round, the latest
-    submission, action change, report made or downloaded, and role given or taken away. One
-    query of index-sized lookups; the header's count is recounted whenever it changes."""
-    history, scorer, action = HistoryEntry._meta, Scorer._meta, Action._meta
-    job, ward_role, trust_role = ReportJob._meta, WardMembership._meta, TrustMembership._meta
-    kinds = ", ".join(["%s"] * len(STEP_KINDS))
-    # Table names come from the models, values are parameters.
-    sql = (
-        f"SELECT (SELECT id FROM {history.db_table} WHERE kind IN ({kinds}) ORDER BY id DESC"  # noqa: S608
-        " LIMIT 1),"
-        f" (SELECT MAX(submitted_at) FROM {scorer.db_table}),"
-        f" (SELECT MAX(updated_at) FROM {action.db_table}),"
-        f" (SELECT MAX(finished_at) FROM {job.db_table}),"
-        f" (SELECT MAX(downloaded_at) FROM {job.db_table}),"
-        f" (SELECT MAX(id) FROM {ward_role.db_table}),"
-        f" (SELECT COUNT(*) FROM {ward_role.db_table}),"
-        f" (SELECT MAX(id) FROM {trust_role.db_table}),"
-        f" (SELECT COUNT(*) FROM {trust_role.db_table})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [str(kind) for kind in STEP_KINDS])
-        state = "|".join(str(value) for value in cursor.fetchone())
-    return hashlib.sha256(state.encode()).hexdigest()[:32]
+    """Where the work that makes anyone's tasks stands: every trust's readings version
+    (standards/kept.py), moved on in the same transaction as any change a task list reads
+    (rounds, scorers, signatures, actions, reports made or downloaded, roles). One query of a
+    table with a row a trust; the header's count is recounted whenever any of them moves."""
+    return kept.all_versions_key()
 
 
 def task_count(user, today: datetime.date | None = None) -> int:
@@ -65,7 +39,7 @@ def task_count(user, today: datetime.date | None = None) -> int:
     if user is None or not user.is_authenticated:
         return 0
     today = today or timezone.localdate()
-    key = f"task-count:v1:{user.pk}:{today.isoformat()}:{_work_state()}"
+    key = f"task-count:v2:{user.pk}:{today.isoformat()}:{_work_state()}"
     count = cache.get(key)
     if count is None:
         count = len(waiting_for(user, today))

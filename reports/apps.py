@@ -7,7 +7,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from assessments import lone_scorers, round_context
 
-        from . import measure_panels, small_groups
+        from . import measure_panels, signals, small_groups  # noqa: F401
 
         # The agreeing pages show the ward's measures as context (issue 13).
         round_context.register_agreeing(measure_panels.agreeing_measures)

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from standards import kept as kept_reads
 from standards import numbers
 from standards.csv_rows import data_rows
 from standards.models import Trust, User, Ward
@@ -302,4 +303,6 @@ def apply_import(*, by: User, trust: Trust, content: str) -> MeasureImportPlan:
         ],
         batch_size=500,
     )
+    # Written in bulk (no signals): the trust's kept pages are drawn afresh (standards/kept.py).
+    kept_reads.bump([trust.pk])
     return plan

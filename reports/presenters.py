@@ -178,8 +178,8 @@ def trust_gap_context(dashboard: TrustDashboard) -> dict:
     }
 
 
-# A rendered trust dashboard is kept this long at most, even if nothing it reads has changed:
-# the bound on how late a renamed or moved ward shows (as for the trust trend).
+# A rendered trust dashboard is kept this long at most, to free the memory: it is keyed by the
+# trust's readings version (standards/kept.py), so it is never out of date.
 BODY_CACHE_SECONDS = selectors.TREND_CACHE_SECONDS
 # Stands in the kept HTML for the viewer's CSRF token, filled in on every request: a kept page
 # never carries one person's token to another.
@@ -196,9 +196,10 @@ def trust_dashboard_body(
     measures_ward: int | None = None,
 ) -> SafeString:
     """The trust dashboard's readings (board summary, summary table, heatmap page, leaders'
-    words, trends), rendered once and kept in the cache under everything they read
-    (selectors.trust_readings_state), today's date (overdue actions, periods in progress), the
-    trust's minimum wards for a period, the SPC settings, the
+    words, trends), rendered once and kept in the cache under the trust's readings version and
+    every trust's (selectors.trust_readings_state: moved on by any change to what a kept page
+    reads, its report settings included, standards/kept.py), today's date (overdue actions,
+    periods in progress), the SPC settings, the
     filters and page, the ward whose measure charts are asked for (one of the trust's, or none),
     and whether the viewer may mark process changes. Every dashboard role sees the same
     readings, so a board of 300 wards is drawn once, not on every view."""
@@ -217,10 +218,8 @@ def trust_dashboard_body(
         repr(spc_settings()),
         state.key,
         measures_ward,
-        # Which trust-wide periods are incomplete follows this setting (and today's date).
-        selectors.trend_minimum_setting(trust),
     ]
-    key = "trust-body:v1:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
+    key = "trust-body:v3:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
     body = cache.get(key)
     if body is None:
         dashboard = selectors.trust_dashboard(

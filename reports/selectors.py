@@ -5,7 +5,6 @@ cannot be forgotten, and issues the same number of queries however many wards or
 are. Trends across editions match commitments by number and standards by code.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -13,24 +12,20 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from assessments import scores
 from assessments.models import Action, Round, RoundScore, RoundStatus
-from standards import numbers
-from standards.models import Commitment, Pillar, ServiceType, Site, Trust, Ward
+from standards import kept, numbers
+from standards.models import Commitment, Pillar, ReadingsVersion, ServiceType, Site, Trust, Ward
 from standards.selectors import latest_edition
 
 from . import periods, small_groups
 from .models import (
     DASHBOARD_TRUST_ROLES,
-    MeasureChange,
-    MeasureMonth,
-    ProcessChange,
     ReportJob,
-    Target,
     TrustReportSettings,
 )
 from .small_groups import GroupProtection
@@ -264,9 +259,8 @@ class HeatmapRow:
         return bool(self.protection and self.protection.small_group)
 
 
-# A trust's trend is kept this long in the cache. It is keyed by the signed history, so a signing
-# or reopening shows at once; moving a ward to another site or service type changes a filtered
-# trend without changing that history, so this bounds how long such a view can lag.
+# A trust's trend is kept this long in the cache at most (to free the memory: it is keyed by the
+# trust's readings version, so it is never out of date).
 TREND_CACHE_SECONDS = 10 * 60
 # The heatmap shows this many wards a page; the summary above it covers every ward.
 WARDS_PER_PAGE = 50
@@ -333,55 +327,24 @@ class ReadingsState:
 
 
 def trust_readings_state(trust: Trust) -> ReadingsState:
-    """Where everything the trust dashboard reads stands, in one query of small lookups: its
-    signed rounds (how many, the latest signing, reopenings), its actions (how many, the latest
-    change), its marked process changes, targets, small-group threshold, disclosure settings,
-    wards, and the ward measures (the newest monthly figure and the newest change to one, of
-    any trust: index lookups, where counting a trust's figures would read them all). A kept
-    dashboard is drawn afresh whenever any of them changes (presenters.trust_dashboard_body)."""
-    tables = {
-        "round": Round._meta.db_table,
-        "ward": Ward._meta.db_table,
-        "site": Site._meta.db_table,
-        "action": Action._meta.db_table,
-        "change": ProcessChange._meta.db_table,
-        "target": Target._meta.db_table,
-        "settings": TrustReportSettings._meta.db_table,
-        "month": MeasureMonth._meta.db_table,
-        "figure_change": MeasureChange._meta.db_table,
-        "measure": MeasureMonth._meta.get_field("measure").related_model._meta.db_table,
-    }
-    in_trust = (
-        "JOIN {ward} w ON w.id = x.ward_id JOIN {site} s ON s.id = w.site_id WHERE s.trust_id = %s"
-    )
+    """Where everything the trust dashboard reads stands, in one query of three index lookups:
+    the trust's readings version and every trust's (standards/kept.py: moved on in the same
+    transaction as any change to what a kept page reads, by the history helpers and by model
+    signals), and how many wards the trust has (for the page number). A kept dashboard is drawn
+    afresh whenever either version moves (presenters.trust_dashboard_body)."""
+    versions, ward, site = ReadingsVersion._meta.db_table, Ward._meta.db_table, Site._meta.db_table
     # Table names come from the models, values are parameters.
     sql = (
-        "SELECT"  # noqa: S608
-        " (SELECT COUNT(*) FROM {round} x " + in_trust + " AND x.status = %s),"
-        " (SELECT MAX(x.signed_at) FROM {round} x " + in_trust + " AND x.status = %s),"
-        " (SELECT SUM(x.reopen_count) FROM {round} x " + in_trust + "),"
-        " (SELECT COUNT(*) FROM {action} x " + in_trust + "),"
-        " (SELECT MAX(x.updated_at) FROM {action} x " + in_trust + "),"
-        " (SELECT COUNT(*) FROM {change} WHERE trust_id = %s),"
-        " (SELECT MAX(id) FROM {change} WHERE trust_id = %s),"
-        " (SELECT COUNT(*) FROM {target} WHERE trust_id = %s),"
-        " (SELECT SUM(value * (commitment_number + 1)) FROM {target} WHERE trust_id = %s),"
-        " (SELECT MAX(small_group_threshold) FROM {settings} WHERE trust_id = %s),"
-        " (SELECT MAX(small_count_max * 100000 + minimum_bed_days) FROM {settings}"
-        " WHERE trust_id = %s),"
-        " (SELECT MAX(id) FROM {month}),"
-        " (SELECT MAX(id) FROM {figure_change}),"
-        " (SELECT COUNT(*) FROM {measure}),"
-        " (SELECT COUNT(*) FROM {ward} w JOIN {site} s ON s.id = w.site_id WHERE s.trust_id = %s),"
-        " (SELECT MAX(w.id) FROM {ward} w JOIN {site} s ON s.id = w.site_id WHERE s.trust_id = %s)"
-    ).format(**tables)
-    signed = str(RoundStatus.SIGNED)
-    params = [trust.pk, signed, trust.pk, signed, trust.pk, trust.pk, trust.pk] + [trust.pk] * 8
+        f"SELECT (SELECT version FROM {versions} WHERE scope = %s),"  # noqa: S608
+        f" (SELECT version FROM {versions} WHERE scope = %s),"
+        f" (SELECT COUNT(*) FROM {ward} w JOIN {site} s ON s.id = w.site_id WHERE s.trust_id = %s)"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        values = cursor.fetchone()
-    state = "|".join(str(value) for value in values)
-    return ReadingsState(key=hashlib.sha256(state.encode()).hexdigest()[:32], wards=values[-2])
+        cursor.execute(sql, [kept.EVERY_TRUST, trust.pk, trust.pk])
+        every_trust, own, wards = cursor.fetchone()
+    if every_trust is None or own is None:
+        return ReadingsState(key=kept.unversioned(trust.pk), wards=wards)
+    return ReadingsState(key=f"{every_trust}.{own}", wards=wards)
 
 
 def trust_ward_id(trust: Trust, ward_id) -> int | None:
@@ -409,19 +372,16 @@ def trust_trend(
 ) -> Trend:
     """The trust-wide mean agreed score per period, overall and per commitment.
 
-    Kept in the cache under the trust's signed history: the number of signed rounds and when
-    the latest was signed (one small query). Signing a round changes the latest signing, and
-    reopening one changes the number, so a cached trend is never one signing out of date."""
+    Kept in the cache under the trust's readings version and every trust's (standards/kept.py,
+    one small query): any signing, reopening, ward moved to another site or type, or catalogue
+    change moves one of them on, so a kept trend is never out of date."""
     ward_filter = Q(round__ward__site__trust=trust)
     if site_id:
         ward_filter &= Q(round__ward__site_id=site_id)
     if service_type:
         ward_filter &= Q(round__ward__service_type=service_type)
-    history = Round.objects.filter(ward__site__trust=trust, status=RoundStatus.SIGNED).aggregate(
-        count=Count("pk"), latest=Max("signed_at")
-    )
-    latest = history["latest"].isoformat() if history["latest"] else "-"
-    key = f"trust-trend:v2:{trust.pk}:{site_id}:{service_type}:{history['count']}:{latest}"
+    # v3: each period's ward count (reports/periods.py), under the trust's readings version.
+    key = f"trust-trend:v3:{trust.pk}:{site_id}:{service_type}:{kept.versions_key(trust.pk)}"
     trend = cache.get(key)
     if trend is None:
         trend = _trend(signed_scores().filter(ward_filter))

@@ -27,6 +27,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from assessments import rules
 from assessments.models import Round, RoundStatus
+from standards import kept
 from standards.background import send_task
 from standards.health import broker_status
 from standards.models import Trust
@@ -107,12 +108,25 @@ def report_key(
     raise ValueError(f"A {kind!r} report needs its round or trust (and an export its dataset)")
 
 
+def _bump_task_lists(job: ReportJob) -> None:
+    """A report made or first downloaded changes its asker's task list: the kept count of it
+    is counted again (standards/kept.py), in the same transaction."""
+    if job.trust_id:
+        kept.bump([job.trust_id])
+    elif job.round_id:
+        kept.bump(Round.objects.filter(pk=job.round_id).values("ward__site__trust"))
+
+
 def mark_downloaded(*, job: ReportJob, by) -> None:
     """The first download by the person who asked takes the report off their task list."""
-    if job.requested_by_id == by.pk and job.downloaded_at is None:
-        ReportJob.objects.filter(pk=job.pk, downloaded_at__isnull=True).update(
+    if job.requested_by_id != by.pk or job.downloaded_at is not None:
+        return
+    with transaction.atomic():
+        if ReportJob.objects.filter(pk=job.pk, downloaded_at__isnull=True).update(
             downloaded_at=timezone.now()
-        )
+        ):
+            # Off the person's task list: the header's kept count is counted again.
+            _bump_task_lists(job)
 
 
 def is_stalled(job: ReportJob, *, now: datetime.datetime | None = None) -> bool:
@@ -493,6 +507,8 @@ def run_job(*, job_id: int) -> None:
             finished_at=timezone.now(),
         )
         if done:
+            # On the person's task list: the header's kept count is counted again.
+            _bump_task_lists(job)
             notices.report_ready(ReportJob.objects.select_related("requested_by").get(pk=job_id))
     log.info("Report job %s is ready: %s", job_id, name)
 

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from . import kept
 from .models import (
     Invitation,
     InvitationStatus,
@@ -375,6 +376,8 @@ def _apply(*, invitation: Invitation, user: User) -> None:
         ignore_conflicts=True,
     )
     forget_administered_trusts(user.pk)
+    # Roles given in bulk (no signals): the trust's kept pages are drawn afresh.
+    kept.bump([trust.pk])
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])

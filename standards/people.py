@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from . import kept
 from .models import (
     PeopleChange,
     PeopleHistoryEntry,
@@ -65,6 +66,8 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> PeopleHistoryEntry:
+    # Every change recorded here is to what the trust's kept pages may read (standards/kept.py).
+    kept.bump([trust.pk])
     return PeopleHistoryEntry.objects.create(
         trust=trust,
         by=by,

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from . import kept
 from .csv_rows import data_rows
 from .invitations import _send_invitation_emails, invitation_days, new_token
 from .models import (
@@ -453,6 +454,8 @@ def apply_import(*, by: User, trust: Trust, content: str, base_url: str) -> Impo
     else:
         _apply_people(by=by, trust=trust, plan=plan, now=now, note=note, base_url=base_url)
     PeopleHistoryEntry.objects.bulk_create(history, batch_size=500)
+    # Written in bulk (no signals): the trust's kept pages are drawn afresh (standards/kept.py).
+    kept.bump([trust.pk])
     return plan
 
 

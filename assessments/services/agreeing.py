@@ -81,6 +81,7 @@ def record_agreed_rating(
                     current=current,
                 )
             agreed = AgreedRating.objects.get(pk=current.pk)
+        # An agreed rating of a round not yet signed: no kept page reads it (assessments/signals).
         record(
             round=round,
             by=by,
@@ -88,6 +89,7 @@ def record_agreed_rating(
             summary=f"Agreed rating for {standard.code}",
             before=before,
             after={"level": level, "rationale": rationale},
+            kept_reads_change=False,
         )
     return agreed
 

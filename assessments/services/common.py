@@ -2,6 +2,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from standards import kept
+
 from .. import rules
 from ..models import HistoryEntry, Round, RoundStatus
 
@@ -39,8 +41,21 @@ def require_allowed(round: Round, action: str) -> None:
 
 
 def record(
-    *, round: Round, by, kind: str, summary: str, before: Any = None, after: Any = None
+    *,
+    round: Round,
+    by,
+    kind: str,
+    summary: str,
+    before: Any = None,
+    after: Any = None,
+    kept_reads_change: bool = True,
 ) -> None:
+    """Keep the change in the round's history, and move on its trust's readings version in the
+    same transaction (standards/kept.py), so every kept page drawn from it is drawn afresh: this
+    covers the changes made by bulk updates, which send no signals. Only a change no kept page
+    reads (a rating of a round not yet signed) passes kept_reads_change=False."""
     HistoryEntry.objects.create(
         round=round, actor=by, kind=kind, summary=summary[:300], before=before, after=after
     )
+    if kept_reads_change:
+        kept.bump_for(round)

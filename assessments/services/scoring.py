@@ -201,7 +201,16 @@ def save_rating(
     ):
         HistoryEntry.objects.filter(pk=last.pk).update(after=after)
         return rating
-    record(round=round, by=by, kind=HistoryKind.RATING, summary=summary, before=before, after=after)
+    # A rating of a round not yet signed: no kept page reads it (assessments/signals.py).
+    record(
+        round=round,
+        by=by,
+        kind=HistoryKind.RATING,
+        summary=summary,
+        before=before,
+        after=after,
+        kept_reads_change=False,
+    )
     return rating
 
 

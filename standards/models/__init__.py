@@ -1,5 +1,6 @@
 from .accounts import SignInEvent, SignInEventKind
 from .framework import Commitment, FrameworkEdition, Pillar, RatingLevel, Standard
+from .kept import ReadingsVersion
 from .notifications import Notification, NotificationKind, NotificationStatus
 from .organisations import (
     WARD_VISIBLE_TRUST_ROLES,
@@ -36,6 +37,7 @@ __all__ = [
     "hash_token",
     "Pillar",
     "RatingLevel",
+    "ReadingsVersion",
     "ServiceType",
     "SignInEvent",
     "SignInEventKind",

@@ -88,6 +88,7 @@ def test_the_agreeing_page_reads_the_same_queries_for_more_months(client, people
         client.get(url)
     MeasureMonth.objects.all().delete()
     restraint_months(people["ward"], months=36, rise_last=3)
+    client.get(url)  # the header's kept task count is counted again after a change (0026)
     with CaptureQueriesContext(connection) as many:
         assert FLAG in client.get(url).content.decode()
     assert len(many) == len(few)
