@@ -166,6 +166,13 @@ class Comparison:
         return rules.is_flagged(self.difference)
 
     @property
+    def all_median(self) -> float | None:
+        """Both groups' ratings together: what is shown outside the ward team when a group is
+        too small to be shown apart (reports/small_groups.py)."""
+        levels = self.staff.levels + self.lived_experience.levels
+        return statistics.median(levels) if levels else None
+
+    @property
     def ranges(self) -> list[tuple[int, int]]:
         return [g.range for g in (self.staff, self.lived_experience) if g.range]
 

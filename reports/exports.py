@@ -519,11 +519,19 @@ BUILDERS: dict[str, tuple[list[str], Callable[[QuerySet[Ward]], Iterator[list]]]
 TRUST_AWARE = ("ratings", "scores", "measures", "trend")
 
 
-def ward_dataset(*, ward: Ward, dataset: str) -> Dataset:
-    """A ward fetched through a scoped read; `dataset` is "ratings" or "actions"."""
+# The datasets with figures by group: outside the ward team, the small-group rule holds in them.
+BY_GROUP = ("ratings", "scores")
+
+
+def ward_dataset(*, ward: Ward, dataset: str, outside: bool = False) -> Dataset:
+    """A ward fetched through a scoped read. `outside`: for someone outside the ward team, the
+    figures by group as the trust's exports give them (a small group combined, with the reason:
+    reports/small_groups.py); the ward's other datasets are the same for everyone."""
     header, build = BUILDERS[dataset]
     name = f"{slugify(ward.site.trust.name)}-{slugify(ward.name)}-{ward.pk}-{dataset}"
-    return Dataset(dataset, name, header, build(Ward.objects.filter(pk=ward.pk)))
+    wards = Ward.objects.filter(pk=ward.pk)
+    rows = build(wards, trust=ward.site.trust) if outside and dataset in BY_GROUP else build(wards)
+    return Dataset(dataset, name, header, rows)
 
 
 Progress = Callable[[int, int, str], None]

@@ -34,6 +34,14 @@ CONTENT_TYPES = {
 }
 
 
+class Audience(models.TextChoices):
+    """Whom a ward PDF is made for (docs/decisions/0024): the round's ward team sees both
+    groups; anyone else gets the version with the small-group rule applied."""
+
+    WARD_TEAM = "ward-team", "The ward team"
+    OUTSIDE = "outside", "Outside the ward team"
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -98,6 +106,9 @@ class ReportJob(models.Model):
     # A trust export's dataset and format (EXPORT_DATASETS, EXPORT_FORMATS); empty for PDFs.
     dataset = models.CharField(max_length=20, blank=True)
     file_format = models.CharField(max_length=10, blank=True)
+    # A ward PDF's audience (Audience); empty for a trust's reports. An empty one on a ward PDF
+    # (made before audiences) is the ward team's: only the ward team downloads it.
+    audience = models.CharField(max_length=10, choices=Audience.choices, blank=True)
     round = models.ForeignKey(
         Round, null=True, blank=True, on_delete=models.CASCADE, related_name="report_jobs"
     )

@@ -38,7 +38,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from assessments import presenters
+from assessments import lone_scorers, presenters
 from assessments import scores as round_tallies
 from assessments import selectors as assessment_selectors
 from assessments.models import Action, Round, RoundStatus
@@ -144,12 +144,17 @@ class CommitmentSection:
     rows: list[presenters.StandardRow]
 
 
-def ward_assessment_context(round: Round) -> dict:
-    """Everything the ward PDF shows, read through the assessments' selectors."""
+def ward_assessment_context(round: Round, *, outside: bool = False) -> dict:
+    """Everything the ward PDF shows, read through the assessments' selectors. `outside`: for
+    someone outside the round's ward team, with the small-group rule applied (decision 0024):
+    a small group's medians, the flags and the perception gap are left out, with the reason."""
     round = Round.objects.select_related("ward__site__trust", "edition").get(pk=round.pk)
     commitments = list(assessment_selectors.round_commitments(round=round))
     titles = {c.number: c.title for c in commitments}
     scores = selectors.round_scores(round=round, titles=titles)
+    groups_hidden = lone_scorers.hidden_outside(round) if outside else ""
+    if groups_hidden:
+        scores.gaps, scores.overall_gap = [], Gap(0, "Overall", None, None)
     # The same rows as the summary page: each standard's comparison and its evidence.
     by_commitment: dict[int, list[presenters.StandardRow]] = defaultdict(list)
     for row in presenters.standard_rows(round):
@@ -164,7 +169,10 @@ def ward_assessment_context(round: Round) -> dict:
         "ward": round.ward,
         "scores": scores,
         "sections": sections,
-        "flagged": sum(1 for s in sections for r in s.rows if r.comparison.flagged),
+        "groups_hidden": groups_hidden,
+        "flagged": 0
+        if groups_hidden
+        else sum(1 for s in sections for r in s.rows if r.comparison.flagged),
         "actions": list(assessment_selectors.round_actions(round=round)),
         "signatures": list(assessment_selectors.round_signatures(round=round)),
         "voices": voice.round_voice(round),
@@ -182,7 +190,9 @@ def ward_assessment_context(round: Round) -> dict:
                 id_prefix="pillar-scores",
             )
         ),
-        "gap_chart": _safe(
+        "gap_chart": ""
+        if groups_hidden
+        else _safe(
             charts.gap_chart(
                 [(f"{g.number}. {g.title}", g.gap) for g in scores.gaps],
                 title="Perception gap by commitment",
@@ -196,10 +206,11 @@ def ward_assessment_context(round: Round) -> dict:
     }
 
 
-def render_ward_assessment(round: Round) -> bytes:
-    """The ward's signed assessment and action plan as a PDF."""
+def render_ward_assessment(round: Round, *, outside: bool = False) -> bytes:
+    """The ward's signed assessment and action plan as a PDF; `outside`: the version for
+    people outside the round's ward team (`ward_assessment_context`)."""
     renderer = Renderer()
-    context = ward_assessment_context(round)
+    context = ward_assessment_context(round, outside=outside)
     return renderer.pdf([renderer.document("reports/pdf/ward_assessment.html", context)])
 
 

@@ -65,6 +65,8 @@ def ward_charts(dashboard: WardDashboard) -> dict:
                 id_prefix=f"{prefix}-p",
             )
         )
+    if dashboard.scores and not dashboard.groups_hidden:
+        scores = dashboard.scores
         context["gap_chart"] = _safe(
             charts.gap_chart(
                 gap_items(scores.gaps),

@@ -25,7 +25,9 @@ from standards.selectors import latest_edition
 from . import periods, small_groups
 from .models import (
     DASHBOARD_TRUST_ROLES,
+    Audience,
     ReportJob,
+    ReportKind,
     TrustReportSettings,
 )
 from .small_groups import GroupProtection
@@ -217,10 +219,14 @@ class WardDashboard:
     trend: Trend
     titles: dict[int, str]
     actions: list[OpenAction] = field(default_factory=list)
+    # Outside the latest round's ward team with a small group: why the perception gap is left
+    # out (small_groups.hidden_for); empty when the reader sees both groups.
+    groups_hidden: str = ""
 
 
 def ward_dashboard(*, user, ward_id: int) -> WardDashboard:
-    """Latest signed round by commitment and pillar, the gap, the trend and open actions."""
+    """Latest signed round by commitment and pillar, the gap, the trend and open actions.
+    Outside the latest round's ward team, the small-group rule holds (decision 0024)."""
     ward = Ward.objects.for_user(user).select_related("site__trust").filter(pk=ward_id).first()
     if ward is None:
         raise Http404("No such ward")
@@ -232,6 +238,10 @@ def ward_dashboard(*, user, ward_id: int) -> WardDashboard:
         .first()
     )
     scores = round_scores(round=latest, titles=titles) if latest else None
+    groups_hidden = small_groups.hidden_for(user=user, round=latest)
+    if scores and groups_hidden:
+        # Nothing of the groups apart reaches the page, its charts or its tables.
+        scores.gaps, scores.overall_gap = [], Gap(0, "Overall", None, None)
     trend = _trend(signed_scores(round__ward=ward))
     today = timezone.localdate()
     actions = [
@@ -242,7 +252,7 @@ def ward_dashboard(*, user, ward_id: int) -> WardDashboard:
         .prefetch_related("standards", "commitments")
         .order_by("due_date", "pk")
     ]
-    return WardDashboard(ward, latest, scores, trend, titles, actions)
+    return WardDashboard(ward, latest, scores, trend, titles, actions, groups_hidden)
 
 
 @dataclass
@@ -474,9 +484,17 @@ def get_job_for_user(*, user, job_id: int) -> ReportJob:
         .filter(pk=job_id)
         .first()
     )
-    if job is None:
+    if job is None or not _may_read(user=user, job=job):
         raise Http404("No such report")
     return job
+
+
+def _may_read(*, user, job: ReportJob) -> bool:
+    """A ward PDF made for the ward team (or before audiences) is the ward team's alone: nobody
+    outside it follows, downloads or retries it (decision 0024)."""
+    if job.kind != ReportKind.WARD_ASSESSMENT or job.audience == Audience.OUTSIDE:
+        return True
+    return small_groups.in_ward_team(user=user, ward=job.round.ward, round=job.round)
 
 
 def get_trust_for_user(*, user, trust_id: int) -> Trust:

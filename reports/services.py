@@ -32,12 +32,13 @@ from standards.background import send_task
 from standards.health import broker_status
 from standards.models import Trust
 
-from . import exports, notices, pdf
+from . import exports, notices, pdf, small_groups
 from .models import (
     ACTIVE_STATUSES,
     DASHBOARD_TRUST_ROLES,
     EXPORT_DATASETS,
     EXPORT_FORMATS,
+    Audience,
     JobStatus,
     ReportJob,
     ReportKind,
@@ -93,9 +94,12 @@ def report_key(
     trust: Trust | None = None,
     dataset: str = "",
     file_format: str = "",
+    audience: str = "",
 ) -> str:
+    """One active job per report: a ward PDF's two audiences are two reports."""
     if kind == ReportKind.WARD_ASSESSMENT and round is not None:
-        return f"{ReportKind.WARD_ASSESSMENT}:{round.pk}"
+        key = f"{ReportKind.WARD_ASSESSMENT}:{round.pk}"
+        return f"{key}:{Audience.OUTSIDE}" if audience == Audience.OUTSIDE else key
     if kind == ReportKind.BOARD_PACK and trust is not None:
         return f"{ReportKind.BOARD_PACK}:{trust.pk}"
     if (
@@ -159,6 +163,15 @@ def _check_can_ask(*, kind: str, round: Round | None, trust: Trust | None, by) -
         raise PermissionDenied(BOARD_PACK_ONLY)
 
 
+def ward_pdf_audience(*, round: Round, by) -> str:
+    """A ward PDF is made for the audience of the person who asks (decision 0024): the round's
+    ward team, or everyone else, with the small-group rule. The system asks for no ward PDF;
+    were it to, it would get the version anyone may read."""
+    if by is not None and small_groups.in_ward_team(user=by, ward=round.ward, round=round):
+        return Audience.WARD_TEAM
+    return Audience.OUTSIDE
+
+
 # --- Asking -----------------------------------------------------------------------------------
 
 
@@ -177,7 +190,15 @@ def request_report(
     export names its dataset and format (models.EXPORT_DATASETS, EXPORT_FORMATS).
     `notify_when_ready`: email the person asking when it is ready (their own job only)."""
     notify_when_ready = bool(notify_when_ready and by is not None)
-    key = report_key(kind=kind, round=round, trust=trust, dataset=dataset, file_format=file_format)
+    audience = ward_pdf_audience(round=round, by=by) if kind == ReportKind.WARD_ASSESSMENT else ""
+    key = report_key(
+        kind=kind,
+        round=round,
+        trust=trust,
+        dataset=dataset,
+        file_format=file_format,
+        audience=audience,
+    )
     _check_can_ask(kind=kind, round=round, trust=trust, by=by)
     if kind == ReportKind.WARD_ASSESSMENT and not round.allows(rules.MAKE_WARD_PDF):
         raise ValidationError(
@@ -198,6 +219,7 @@ def request_report(
                     key=key,
                     dataset=dataset,
                     file_format=file_format,
+                    audience=audience,
                     requested_by=by,
                     notify_when_ready=notify_when_ready,
                     **subject,
@@ -442,7 +464,7 @@ def _render(job: ReportJob, progress: Callable[[int, int, str], None]):
     if job.kind == ReportKind.WARD_ASSESSMENT:
         if not job.round.allows(rules.MAKE_WARD_PDF):
             raise ReportError("the assessment was reopened, so it is no longer signed.")
-        return pdf.render_ward_assessment(job.round)
+        return pdf.render_ward_assessment(job.round, outside=job.audience == Audience.OUTSIDE)
     if job.kind == ReportKind.TRUST_EXPORT:
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by run_job
         exports.write_file(

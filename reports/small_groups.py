@@ -3,8 +3,10 @@
 Outside the ward (trust dashboard, board pack, trust exports), a group's figures and comments
 are shown apart only when at least `small_group_threshold(trust)` people of that group
 submitted. Below it the group's ratings are combined with the other group's, the perception gap
-is not shown (it would reveal the small group), and the page says why. The ward's own pages
-(agreeing, summary, ward dashboard) still show both groups: that is the point of co-scoring.
+is not shown (it would reveal the small group), and the page says why. The ward team's pages
+(agreeing, summary, ward dashboard, ward PDF and exports) still show both groups: that is the
+point of co-scoring. Anyone outside a round's ward team (a board member, say) reads the ward's
+own pages with the same rule as the trust's (`in_ward_team`, `hidden_for`; decision 0024).
 """
 
 from collections.abc import Iterable
@@ -12,8 +14,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from assessments.models import Scorer, ScorerGroup
-from standards.models import Trust
+from assessments import lone_scorers
+from assessments.models import Round, Scorer, ScorerGroup
+from assessments.permissions import access_for
+from standards.models import Trust, Ward
 
 from .models import DEFAULT_SMALL_GROUP_THRESHOLD, MINIMUM_SMALL_GROUP_THRESHOLD
 
@@ -121,3 +125,18 @@ def protections(
         )
         for rid, name in rounds
     }
+
+
+def in_ward_team(*, user, ward: Ward, round: Round | None = None) -> bool:
+    """Whether this person sees a ward's figures by group: the round's ward team
+    (assessments.permissions.Access.is_ward_team). Without a round (a ward's exports, over all
+    its rounds) the ward's people and the trust roles that take part in its rounds."""
+    return access_for(user=user, ward=ward, round=round).is_ward_team
+
+
+def hidden_for(*, user, round: Round | None) -> str:
+    """Why this person does not see the round's figures by group, in the round summary's words:
+    empty for the round's ward team, and when no group is below the trust's threshold."""
+    if round is None or in_ward_team(user=user, ward=round.ward, round=round):
+        return ""
+    return lone_scorers.hidden_outside(round)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from reports import exports, services
+from reports import exports, services, small_groups
 from reports.models import ReportKind
 from reports.selectors import get_dashboard_trust
 from standards.selectors import get_ward_for_user
@@ -24,10 +24,14 @@ def _check(dataset: str, fmt: str) -> None:
 
 @require_GET
 def ward_export(request, ward_id: int, dataset: str, fmt: str):
-    """Anyone who may see the ward may download its data."""
+    """Anyone who may see the ward may download its data; outside the ward team, with the
+    small-group rule of the trust's exports (decision 0024)."""
     _check(dataset, fmt)
     ward = get_ward_for_user(user=request.user, ward_id=ward_id)
-    return exports.export_response(exports.ward_dataset(ward=ward, dataset=dataset), fmt=fmt)
+    outside = not small_groups.in_ward_team(user=request.user, ward=ward)
+    return exports.export_response(
+        exports.ward_dataset(ward=ward, dataset=dataset, outside=outside), fmt=fmt
+    )
 
 
 @require_POST

@@ -1,4 +1,5 @@
-"""A board member reads both dashboards; every page passes axe."""
+"""A board member reads both dashboards (a ward's with the small-group rule); every page
+passes axe."""
 
 import re
 
@@ -36,10 +37,23 @@ def test_board_member_reads_the_trust_and_ward_dashboards(page, live_server, dem
         "Willow Ward"
     )
 
+    # The demo round had one lived experience partner and two members of staff: outside the
+    # ward team, its perception gap is left out and the page says why (decision 0024).
     visit(page, f"{live_server.url}/wards/{ward.pk}/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Willow Ward dashboard")
     expect(page.get_by_text(re.compile("Latest signed round: 2026 Q2"))).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Perception gap")).to_be_visible()
+    expect(page.locator("#groups-hidden")).to_contain_text(
+        "fewer than 3 lived experience partners scored this round, so outside the ward team"
+    )
+    expect(page.get_by_role("table", name=re.compile("Perception gap"))).to_have_count(0)
+
+    # The ward team sees both groups.
+    page.context.clear_cookies()
+    sign_in(page, live_server, "demo.manager", DEMO_PASSWORD)
+    visit(page, f"{live_server.url}/wards/{ward.pk}/dashboard/")
     expect(page.get_by_role("table", name=re.compile("Perception gap"))).to_be_visible()
+    expect(page.locator("#groups-hidden")).to_have_count(0)
 
 
 def test_board_member_makes_a_board_pack_and_downloads_pdf_and_csv(

@@ -73,6 +73,22 @@ def test_ward_dashboard_selector_queries_do_not_grow_with_rounds_or_wards(
         selectors.ward_dashboard(user=board, ward_id=small["ward"].pk)
 
 
+def test_ward_dashboard_queries_are_the_same_inside_and_outside_the_ward_team(
+    small, django_assert_num_queries
+):
+    """The small-group rule outside the ward team (decision 0024) costs a fixed number of
+    queries, and the ward team's page (the QI lead's) no more than a board member's."""
+    qi = User.objects.get(username="demo.qi")
+    board = small["board"]
+    count = _count(lambda: selectors.ward_dashboard(user=board, ward_id=small["ward"].pk))
+    inside = _count(lambda: selectors.ward_dashboard(user=qi, ward_id=small["ward"].pk))
+    assert inside <= count
+    large = _grow(small)
+    forget_kept_reads()
+    with django_assert_num_queries(inside):
+        selectors.ward_dashboard(user=qi, ward_id=large.pk)
+
+
 def test_trust_dashboard_selector_queries_do_not_grow_with_wards_or_rounds(
     small, django_assert_num_queries
 ):
