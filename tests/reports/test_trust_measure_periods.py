@@ -225,3 +225,32 @@ def test_the_board_pack_says_what_each_pooled_month_stands_on(trust, wards, rest
     wards_row = section[section.index('<th scope="row">Wards</th>') :].split("</tr>")[0]
     # The first row of months: all four wards reported each.
     assert wards_row.count('<td class="app-num">4</td>') == 8
+
+
+def test_the_dashboard_reads_as_many_queries_for_more_wards_and_months(
+    client, catalogue, trust, ward, restraint, board_member, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import forget_kept_reads
+
+    client.force_login(board_member)
+    url = reverse("reports:trust_dashboard", args=[trust.pk])
+    two = [ward, WardFactory(site=ward.site, name="Ward B")]
+    first = measures.add_months(_this_month(), -6)
+    for each in two:
+        _write(each, restraint, first, [10] * 6)
+    client.get(url)
+    forget_kept_reads()
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    # Twice the wards, four times the months, and incomplete months: not one query more.
+    four = [*two, *(WardFactory(site=ward.site, name=f"Ward {n}") for n in "CD")]
+    MeasureMonth.objects.all().delete()
+    _steady_then(four, restraint, last_month=_this_month(), spike_wards=1)
+    forget_kept_reads()
+    with django_assert_num_queries(len(few)):
+        page = client.get(url).content.decode()
+    assert "from 4 wards" in page
+    assert "incomplete (in progress), not judged" in page
