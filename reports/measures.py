@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from standards import numbers
 from standards.models import Trust, Ward
 
-from . import charts
+from . import charts, periods
 from .headlines import Headline, headline
 from .models import (
     DEFAULT_MINIMUM_BED_DAYS,
@@ -33,6 +33,8 @@ from .spc import SpcResult, SpcSettings, analyse
 
 # Months of figures a chart shows (three years).
 CHART_MONTHS = 36
+# Months a row of the board pack's data table holds.
+POINTS_PER_ROW = 8
 # A commitment agreed at this mean or above is "Established or Embedded"...
 HIGH_AGREED = 3.0
 # ...and below this "Not yet or Starting".
@@ -112,10 +114,23 @@ class Figure:
     text: str
     count_text: str  # the numerator as it may be shown ("fewer than 8", "12", or "")
     withheld: str = ""
+    # Trust-wide (pooled) months only: how many wards reported the month, and why it is
+    # incomplete and so not judged (reports/periods.py), or None.
+    wards: int | None = None
+    incomplete: str | None = None
 
     @property
     def label(self) -> str:
         return month_label(self.month)
+
+    @property
+    def judged(self) -> bool:
+        """Shown and complete: a point of the SPC analysis."""
+        return self.value is not None and self.incomplete is None
+
+    @property
+    def wards_text(self) -> str:
+        return "" if self.wards is None else periods.wards_text(self.wards)
 
 
 def figure(measure: Measure, row: MeasureMonth, *, outside_ward: bool, rules: Disclosure) -> Figure:
@@ -180,17 +195,72 @@ class MeasureChart:
 
     @property
     def latest(self) -> Figure | None:
-        shown = [f for f in self.figures if f.value is not None]
+        """The latest judged month (for a ward's own chart, the latest shown)."""
+        shown = [f for f in self.figures if f.judged]
         return shown[-1] if shown else None
+
+    @property
+    def pooled(self) -> bool:
+        """A trust-wide chart: each month says how many wards reported it."""
+        return any(f.wards is not None for f in self.figures)
+
+    @property
+    def latest_text(self) -> str:
+        """ "12.4 per 1,000 bed days from 27 wards (Oct 2026)": the latest judged month."""
+        latest = self.latest
+        if latest is None:
+            return ""
+        wards = f" {latest.wards_text}" if latest.wards_text else ""
+        return f"{latest.text}{wards} ({latest.label})"
+
+    @property
+    def incomplete_text(self) -> str:
+        """ "Dec 2026: 9.1 per 1,000 bed days from 2 wards, incomplete (in progress), not
+        judged." for each incomplete month after the latest judged one, or ""."""
+        latest = self.latest
+        later = self.figures[self.figures.index(latest) + 1 :] if latest else self.figures
+        return " ".join(
+            f"{f.label}: {f.text} {f.wards_text}, incomplete ({f.incomplete}), not judged."
+            for f in later
+            if f.incomplete is not None
+        )
+
+    @property
+    def table(self) -> list[tuple[Figure, str, str]]:
+        """Each month with its "Special cause" cell, in full and in a word (the board pack's
+        narrow columns): what the rules found, or that it is incomplete and not judged."""
+        points = iter(self.result.points if self.result else [])
+        rows = []
+        for f in self.figures:
+            if f.incomplete is not None:
+                why = f"Incomplete ({f.incomplete}): not judged"
+                rows.append((f, why, "Incomplete, not judged"))
+                continue
+            point = next(points) if f.value is not None else None
+            if point is not None and point.variation:
+                word = point.variation.capitalize()
+                rows.append((f, f"{word}: {', '.join(point.rules)}", word))
+            else:
+                rows.append((f, "None", "None"))
+        return rows
+
+    @property
+    def point_rows(self) -> list[list]:
+        """The table's months a few at a time, so the board pack can print them beside the
+        chart (empty cells keep the columns aligned)."""
+        cells: list = list(self.table)
+        if cells:
+            cells += [None] * (-len(cells) % POINTS_PER_ROW)
+        return [cells[i : i + POINTS_PER_ROW] for i in range(0, len(cells), POINTS_PER_ROW)]
 
     def variation_in(self, months: set[datetime.date]) -> set[str]:
         """Special cause variation ("concern", "improvement") on points in ``months``."""
         if self.result is None or self.measure.higher_is_better is None:
             return set()
-        shown = [f for f in self.figures if f.value is not None]
+        judged = [f for f in self.figures if f.judged]
         return {
             point.variation
-            for f, point in zip(shown, self.result.points, strict=True)
+            for f, point in zip(judged, self.result.points, strict=True)
             if f.month in months and point.variation
         }
 
@@ -207,13 +277,21 @@ def measure_chart(
             "No figures yet", "The chart is drawn once a month's figures are entered.", "none"
         )
         return MeasureChart(measure, figures, None, words, None, anchor)
+    # Incomplete months (trust-wide only) are drawn but left out of the analysis.
+    judged = [f for f in shown if f.judged]
     improvement = "down" if measure.higher_is_better is False else "up"
     result = analyse(
-        [f.value for f in shown], [f.label for f in shown], improvement=improvement, settings=spc
+        [f.value for f in judged], [f.label for f in judged], improvement=improvement, settings=spc
     )
     words = headline(
         result, measure.name, period="months", number_text=lambda v: format_value(measure.unit, v)
     )
+    if not judged:
+        words = Headline(
+            "No complete month to judge yet",
+            "Only incomplete months so far: their figures are drawn, and no variation is claimed.",
+            "none",
+        )
     if not draw:
         return MeasureChart(measure, figures, result, words, None, anchor)
     top = max(f.value for f in shown)
@@ -227,9 +305,19 @@ def measure_chart(
             y_min=0,
             y_max=ceiling,
             headline=words.text,
+            periods=_chart_months(shown) if any(f.wards is not None for f in shown) else None,
         )
     )
     return MeasureChart(measure, figures, result, words, chart, anchor)
+
+
+def _chart_months(shown: list[Figure]) -> list[charts.ChartPeriod]:
+    """A pooled chart's shown months, each with the wards it stands on; incomplete ones are
+    drawn as open circles, not judged."""
+    return [
+        charts.ChartPeriod(f.label, f.value, note=f.wards_text, incomplete=f.incomplete)
+        for f in shown
+    ]
 
 
 def round_period(opened: datetime.date, until: datetime.date) -> set[datetime.date]:
@@ -331,9 +419,10 @@ def pooled(measure: Measure, month: datetime.date, rows: list[MeasureMonth]) -> 
     """Several wards' figures for one month as one: numerators and denominators summed (so a
     trust-wide rate is events per 1,000 of all the bed days), values summed for counts and
     averaged for percentages given only as values."""
-    numerators = [r.numerator for r in rows if r.numerator is not None and r.denominator]
-    denominators = [r.denominator for r in rows if r.numerator is not None and r.denominator]
-    values = [float(r.value) for r in rows if r.value is not None]
+    counted, given = _pooled_parts(measure, rows)
+    numerators = [r.numerator for r in counted]
+    denominators = [r.denominator for r in counted]
+    values = [float(r.value) for r in given]
     value = None
     if values and measure.unit == MeasureUnit.COUNT:
         value = sum(values)
@@ -346,3 +435,23 @@ def pooled(measure: Measure, month: datetime.date, rows: list[MeasureMonth]) -> 
         denominator=sum(denominators) if denominators else None,
         value=value,
     )
+
+
+def _pooled_parts(measure: Measure, rows: list) -> tuple[list, list]:
+    """The rows whose numerator and denominator are pooled, and those whose value is."""
+    counted = [r for r in rows if r.numerator is not None and r.denominator]
+    given = [r for r in rows if r.value is not None]
+    return counted, given
+
+
+def pooled_wards(measure: Measure, rows: list) -> int:
+    """How many wards the pooled figure of ``rows`` (one month, one row a ward) is made from:
+    the wards whose numbers reach the figure figure_value works out from pooled()."""
+    counted, given = _pooled_parts(measure, rows)
+    if measure.unit == MeasureUnit.PER_1000_BED_DAYS:
+        used = counted
+    elif measure.unit == MeasureUnit.PERCENT:
+        used = counted or given
+    else:  # a count: the values when any are given, else the numerators
+        used = given or counted
+    return len({r.ward_id for r in used})

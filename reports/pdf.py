@@ -278,6 +278,7 @@ class BoardPack:
     gap_chart: str = ""
     # What trust-wide points stand on and which periods are incomplete (reports/periods.py).
     incomplete_note: str = ""
+    incomplete_months_note: str = ""
 
     @property
     def signed_wards(self) -> int:
@@ -380,6 +381,7 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         titles=titles,
         spc=spc,
         page_wards=[page.ward for page in wards],
+        minimum_setting=trend.minimum_setting,
     )
     rows = {row.ward_id: row for row in measured.rows}
     for page in wards:
@@ -438,6 +440,7 @@ def board_pack_data(trust: Trust, spc: SpcSettings | None = None) -> BoardPack:
         incomplete_note=periods.incomplete_note(
             trend.labels, trend.wards, trend.incomplete, trend.minimum_setting
         ),
+        incomplete_months_note=periods.incomplete_months_note(trend.minimum_setting),
     )
 
 

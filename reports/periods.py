@@ -9,6 +9,10 @@ the same period label. It is *incomplete*, drawn as such and never judged by the
   half the wards of the previous period (rounded up), and never fewer than 3.
 
 A label that names no quarter cannot be in progress by its name: only the minimum applies.
+
+The ward measures pooled trust-wide (reports/trust_measures.py) follow the same rule month by
+month: a month is in progress from its first day (the current calendar month, or one still to
+come), and "the previous period" is the calendar month before it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ def in_progress(label: str, today: datetime.date) -> bool:
     return end is not None and today <= end
 
 
+def month_in_progress(month: datetime.date, today: datetime.date) -> bool:
+    """True for the calendar month ``today`` is in, and any month still to come."""
+    return (month.year, month.month) >= (today.year, today.month)
+
+
 def minimum_wards(previous: int | None, setting: int | None = None) -> int:
     """The fewest wards a period needs to be judged: the trust's setting, else half of the
     previous period's wards (rounded up), and never fewer than FEWEST_WARDS."""
@@ -56,12 +65,18 @@ def incomplete_periods(
     *,
     today: datetime.date,
     setting: int | None = None,
+    months: Sequence[datetime.date] | None = None,
 ) -> dict[int, str]:
     """The periods (by index, oldest first) that are incomplete, and why: IN_PROGRESS or
-    TOO_FEW_WARDS. ``wards`` are each period's ward counts."""
+    TOO_FEW_WARDS. ``wards`` are each period's ward counts. ``months``, when given, are the
+    periods as calendar months (the first of each, consecutive), read by month_in_progress
+    instead of the labels."""
     found: dict[int, str] = {}
     for i, label in enumerate(labels):
-        if in_progress(label, today):
+        running = (
+            month_in_progress(months[i], today) if months is not None else in_progress(label, today)
+        )
+        if running:
             found[i] = IN_PROGRESS
             continue
         previous = wards[i - 1] if i > 0 else None
@@ -75,12 +90,12 @@ def wards_text(count: int) -> str:
     return f"from {count} ward{'' if count == 1 else 's'}"
 
 
-def minimum_rule_text(setting: int | None) -> str:
+def minimum_rule_text(setting: int | None, period: str = "period") -> str:
     """The trust's minimum in words, for the sentence said once on each page."""
     if setting:
         return f"fewer than {setting} ward{'' if setting == 1 else 's'} (the trust's setting)"
     return (
-        f"fewer than half the wards of the period before it (and never fewer than {FEWEST_WARDS})"
+        f"fewer than half the wards of the {period} before it (and never fewer than {FEWEST_WARDS})"
     )
 
 
@@ -103,3 +118,14 @@ def incomplete_note(
         )
         note += f" Incomplete now: {now}."
     return note
+
+
+def incomplete_months_note(setting: int | None) -> str:
+    """The same rule for the ward measures pooled trust-wide, month by month, said once in the
+    measures section of each page or report."""
+    return (
+        "Each trust-wide month of a ward measure says how many wards reported it. The current "
+        f"month, or a month reported by {minimum_rule_text(setting, 'month')}, is drawn as an "
+        "open circle and marked incomplete: the rules do not judge it, and it feeds no "
+        "headline until it is complete."
+    )

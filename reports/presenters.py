@@ -127,6 +127,7 @@ def trust_page(
         spc=spc,
         page_wards=[row.ward for row in dashboard.rows],
         chart_ward=next((w for w in dashboard.wards if w.pk == measures_ward), None),
+        minimum_setting=dashboard.trend.minimum_setting,
     )
     return {
         "panels": panels,
@@ -147,6 +148,7 @@ def trust_page(
             dashboard.trend.incomplete,
             dashboard.trend.minimum_setting,
         ),
+        "incomplete_months_note": periods.incomplete_months_note(dashboard.trend.minimum_setting),
         "spc_rules": rules_paragraphs(spc),
         "rules_id": RULES_SECTION_ID,
         "can_mark_changes": (

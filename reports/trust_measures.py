@@ -4,7 +4,7 @@ latest agreed scores contradict its measures. The rules are reports/measures.py'
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.urls import reverse
 from django.utils import timezone
@@ -12,10 +12,14 @@ from django.utils import timezone
 from assessments import scores
 from assessments.models import Round
 
-from . import measures
+from . import measures, periods
 from .measure_panels import MEASURE_PREFIX, commitment_anchor
 from .measures import Contradiction, MeasureChart
+from .selectors import trend_minimum_setting
 from .spc import SpcSettings
+
+# trust_measures reads the trust's minimum itself unless given it.
+_READ = object()
 
 
 @dataclass(frozen=True)
@@ -87,10 +91,15 @@ def trust_measures(
     page_wards: list | None = None,
     chart_ward=None,
     today=None,
+    minimum_setting=_READ,
 ) -> TrustMeasures:
     """Charts and contradictions for ``wards`` (each with ``latest_round_id``), and a row of
     latest figures for each of ``page_wards``, in a fixed number of queries however many wards
-    or months: the catalogue, the months, the latest rounds' dates and their stored scores."""
+    or months: the catalogue, the months, the latest rounds' dates and their stored scores.
+
+    Each pooled month carries the wards that reported it; the current month, and one reported
+    by fewer wards than the trust's minimum (``minimum_setting``, the trust trend's
+    ``minimum_setting``; read when not given), is incomplete and not judged (periods.py)."""
     today = today or timezone.localdate()
     catalogue = list(measures.trust_measures(trust))
     if not catalogue or not wards:
@@ -98,18 +107,15 @@ def trust_measures(
     since = measures.add_months(measures.month_start(today), -measures.CHART_MONTHS)
     months = measures.ward_months(wards, catalogue, since=since)
     rules = measures.disclosure(trust)
+    if minimum_setting is _READ:
+        minimum_setting = trend_minimum_setting(trust)
     charts = []
     for measure in catalogue:
         by_month: dict[datetime.date, list] = defaultdict(list)
         for ward in wards:
             for row in months.get((ward.pk, measure.pk), []):
                 by_month[row.month].append(row)
-        figures = [
-            measures.figure(
-                measure, measures.pooled(measure, month, rows), outside_ward=True, rules=rules
-            )
-            for month, rows in sorted(by_month.items())
-        ]
+        figures = _pooled_figures(measure, by_month, rules, today, minimum_setting)
         charts.append(measures.measure_chart(measure, figures, spc=spc, id_prefix="trust"))
     judged = [m for m in catalogue if m.higher_is_better is not None]
     return TrustMeasures(
@@ -120,6 +126,41 @@ def trust_measures(
         chart_ward=chart_ward,
         ward_charts=_one_wards_charts(chart_ward, catalogue, months, spc, rules),
     )
+
+
+def _pooled_figures(measure, by_month, rules, today, setting) -> list[measures.Figure]:
+    """The wards' months pooled, oldest first, each saying how many wards reported it and
+    whether it is incomplete. The rule is periods.py's, over every calendar month from the
+    first reported (a month nobody reported stands on no wards), so "the previous period" is
+    always the month before."""
+    if not by_month:
+        return []
+    first, last = min(by_month), max(by_month)
+    calendar = [first]
+    while calendar[-1] < last:
+        calendar.append(measures.add_months(calendar[-1], 1))
+    wards = [measures.pooled_wards(measure, by_month.get(m, [])) for m in calendar]
+    incomplete = periods.incomplete_periods(
+        [measures.month_label(m) for m in calendar],
+        wards,
+        today=today,
+        setting=setting,
+        months=calendar,
+    )
+    return [
+        replace(
+            measures.figure(
+                measure,
+                measures.pooled(measure, month, by_month[month]),
+                outside_ward=True,
+                rules=rules,
+            ),
+            wards=count,
+            incomplete=incomplete.get(i),
+        )
+        for i, (month, count) in enumerate(zip(calendar, wards, strict=True))
+        if month in by_month
+    ]
 
 
 def _one_wards_charts(ward, catalogue, months, spc, rules) -> list[MeasureChart]:
