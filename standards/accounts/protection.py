@@ -183,16 +183,7 @@ def password_attempt(request: HttpRequest, login: str) -> Attempt:
     wait = slow_down_wait(account)
     if wait:
         raise Refused("slowed_down", wait=wait)
-    own = f"{account}|password|{ratelimit.get_ip(request)}"
-    attempt = Attempt(request=request, own=own, action=PASSWORD)
-    address = _address_hit(request)
-    if address is not None:
-        attempt.usages.append(address)
-    pair = _hit(request, PASSWORD, key=own)
-    if pair is None:
-        raise Refused("too_many_login_attempts")
-    attempt.usages.append(pair)
-    return attempt
+    return _count(request, f"{account}|password", PASSWORD, "too_many_login_attempts")
 
 
 def password_failed(login: str) -> None:
@@ -212,14 +203,18 @@ def password_succeeded(attempt: Attempt, login: str) -> None:
 def code_attempt(request: HttpRequest, user: User) -> Attempt:
     """Before a second-factor code (or security key) is checked: counted per (account,
     address) and per address, never per account alone."""
-    own = f"account:{user.pk}|code|{ratelimit.get_ip(request)}"
-    attempt = Attempt(request=request, own=own, action=CODE)
+    return _count(request, f"account:{user.pk}|code", CODE, "too_many_code_attempts")
+
+
+def _count(request: HttpRequest, account: str, action: str, refusal: str) -> Attempt:
+    """Count one attempt against its address and its (account, address) counter."""
+    attempt = Attempt(request=request, own=f"{account}|{ratelimit.get_ip(request)}", action=action)
     address = _address_hit(request)
     if address is not None:
         attempt.usages.append(address)
-    pair = _hit(request, CODE, key=own)
+    pair = _hit(request, action, key=attempt.own)
     if pair is None:
-        raise Refused("too_many_code_attempts")
+        raise Refused(refusal)
     attempt.usages.append(pair)
     return attempt
 
