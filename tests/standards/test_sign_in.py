@@ -274,14 +274,18 @@ def test_sign_out_needs_post_and_ends_the_session(client, ward_staff):
     assert not signed_in(client)
 
 
-def test_password_reset_sends_an_email_with_a_link(client, ward_staff, mailoutbox):
+def test_password_reset_sends_an_email_with_a_link(
+    client, ward_staff, mailoutbox, celery_in_process
+):
     response = client.post(reverse("account_reset_password"), {"email": ward_staff.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert "/account/password/reset/key/" in mailoutbox[0].body
 
 
-def test_password_reset_is_rate_limited_per_account(client, ward_staff, mailoutbox, settings):
+def test_password_reset_is_rate_limited_per_account(
+    client, ward_staff, mailoutbox, settings, celery_in_process
+):
     for n in range(5):
         client.post(
             reverse("account_reset_password"),
