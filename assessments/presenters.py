@@ -235,12 +235,7 @@ class CommitmentScore:
 
     @property
     def gap_text(self) -> str:
-        if self.gap is None:
-            return "Not available"
-        if not numbers.gap_value(self.gap):
-            return "No difference"
-        side = "higher" if self.gap > 0 else "lower"
-        return f"{numbers.gap_text(self.gap)} (lived experience {side})"
+        return numbers.gap_sentence(self.gap)
 
     @property
     def percent(self) -> int | None:

@@ -28,15 +28,6 @@ def _safe(svg: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308
 
 
-def _gap_text(gap: float | None) -> str:
-    if gap is None:
-        return "Not available"
-    if not numbers.gap_value(gap):
-        return "No difference"
-    side = "higher" if gap > 0 else "lower"
-    return f"{numbers.gap_text(gap)} (lived experience {side})"
-
-
 def measure_items(measures: list[Measure]) -> list[tuple[str, float | None]]:
     return [(m.title, m.mean) for m in measures]
 
@@ -74,7 +65,9 @@ def ward_charts(dashboard: WardDashboard) -> dict:
                 id_prefix=f"{prefix}-g",
             )
         )
-        context["gap_rows"] = [(g, _gap_text(g.gap)) for g in [*scores.gaps, scores.overall_gap]]
+        context["gap_rows"] = [
+            (g, numbers.gap_sentence(g.gap)) for g in [*scores.gaps, scores.overall_gap]
+        ]
     trend = dashboard.trend
     series = {
         f"{number}. {title}": list(zip(trend.labels, trend.series.get(number, []), strict=False))
@@ -167,7 +160,7 @@ def trust_gap_context(dashboard: TrustDashboard) -> dict:
     )
     return {
         "trust_gap": gap,
-        "trust_gap_rows": [(g, _gap_text(g.gap)) for g in gap.rows],
+        "trust_gap_rows": [(g, numbers.gap_sentence(g.gap)) for g in gap.rows],
         "trust_gap_chart": (
             _safe(
                 charts.gap_chart(

@@ -130,6 +130,17 @@ def gap_text(gap: Number | None, none: str = NONE_TEXT) -> str:
     return f"{MINUS}{-value}" if value < 0 else str(value)
 
 
+def gap_sentence(gap: Number | None) -> str:
+    """A perception gap for a table: "+0.4 (lived experience higher)", "No difference" when it
+    rounds to nothing, "Not available" without one."""
+    value = gap_value(gap)
+    if value is None:
+        return "Not available"
+    if not value:
+        return "No difference"
+    return f"{gap_text(gap)} (lived experience {'higher' if value > 0 else 'lower'})"
+
+
 def median_text(median: Number | None, none: str = NONE_TEXT) -> str:
     """A median of ratings (whole or half levels): "3", "2.5". Not a mean, so no ".0"."""
     return plain_text(median, 1, none)
